@@ -1,0 +1,310 @@
+"""The returns domain. State changes live in services.py; these models only hold data and the
+database constraints that keep it honest."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+def new_status_token() -> str:
+    # 32 random bytes: 256 bits, far beyond guessing, and never derived from an id.
+    return secrets.token_urlsafe(32)
+
+
+class ShopifyOrder(models.Model):
+    """The local copy of a Shopify order: what shopper pages read instead of calling Shopify."""
+
+    shopify_id = models.CharField(_("Shopify ID"), max_length=64, unique=True)
+    name = models.CharField(_("order"), max_length=64, unique=True)
+    email = models.EmailField(_("customer email"), blank=True)
+    customer_locale = models.CharField(_("customer locale"), max_length=16, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    # The order as returned by returns.shopify.orders, serialised; money kept as strings.
+    data = models.JSONField(_("snapshot"))
+    shopify_updated_at = models.DateTimeField(_("updated in Shopify"), null=True, blank=True)
+    fetched_at = models.DateTimeField(_("fetched"))
+
+    class Meta:
+        verbose_name = _("Shopify order")
+        verbose_name_plural = _("Shopify orders")
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self):
+        return self.name
+
+
+class ReturnKind(models.TextChoices):
+    RETURN = "return", _("Return")
+    CLAIM = "claim", _("Claim")
+
+
+class ReturnReason(models.TextChoices):
+    DEFECT = "defect", _("Defect")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    RECEIVED = "received", _("Received")
+    RESOLVED = "resolved", _("Resolved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ReturnRequest(models.Model):
+    Kind = ReturnKind
+    Reason = ReturnReason
+    Status = ReturnStatus
+
+    number = models.CharField(_("number"), max_length=80, unique=True)
+    order = models.ForeignKey(
+        ShopifyOrder,
+        on_delete=models.PROTECT,
+        related_name="return_requests",
+        verbose_name=_("order"),
+    )
+    sequence = models.PositiveIntegerField(_("sequence"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
+    )
+    locale = models.CharField(_("language"), max_length=8)
+    customer_email = models.EmailField(_("customer email"))
+    comment = models.TextField(_("comment"), blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("return request")
+        verbose_name_plural = _("return requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sequence"], name="return_sequence_per_order"),
+            models.CheckConstraint(condition=Q(sequence__gt=0), name="return_sequence_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=ReturnStatus.values), name="return_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReturnKind.values), name="return_kind_valid"
+            ),
+        ]
+        permissions = [
+            ("approve_return", _("Can approve or reject return requests")),
+            ("receive_return", _("Can mark returned parcels received")),
+            ("ship_replacement", _("Can log shipped replacements")),
+            ("issue_refund", _("Can issue refunds through Shopify")),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class ReturnLine(models.Model):
+    request = models.ForeignKey(
+        ReturnRequest, on_delete=models.CASCADE, related_name="lines", verbose_name=_("request")
+    )
+    line_item_id = models.CharField(_("Shopify line item"), max_length=64)
+    title = models.CharField(_("title"), max_length=255)
+    variant_title = models.CharField(_("variant"), max_length=255, blank=True)
+    sku = models.CharField(_("SKU"), max_length=255, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    reason_detail = models.TextField(_("reason detail"), blank=True)
+    received_quantity = models.PositiveIntegerField(_("received quantity"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("return line")
+        verbose_name_plural = _("return lines")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "line_item_id"], name="one_line_per_item"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(received_quantity__isnull=True)
+                | Q(received_quantity__lte=F("quantity")),
+                name="line_received_within_quantity",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.title}"
+
+
+class RefundState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class Refund(models.Model):
+    State = RefundState
+
+    request = models.ForeignKey(
+        ReturnRequest, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("request")
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    # Created with the row and sent on every attempt, so Shopify moves the money at most once.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    shopify_refund_id = models.CharField(_("Shopify refund"), max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    restock = models.BooleanField(_("restock"), default=False)
+    notify_customer = models.BooleanField(_("notify the customer"), default=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    succeeded_at = models.DateTimeField(_("succeeded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(state__in=RefundState.values), name="refund_state_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["shopify_refund_id"],
+                condition=~Q(shopify_refund_id=""),
+                name="one_row_per_shopify_refund",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency}"
+
+
+class Replacement(models.Model):
+    class Carrier(models.TextChoices):
+        DHL = "dhl", "DHL"
+        POSTNL = "postnl", "PostNL"
+        DPD = "dpd", "DPD"
+        GLS = "gls", "GLS"
+        UPS = "ups", "UPS"
+        OTHER = "other", _("Other")
+
+    request = models.ForeignKey(
+        ReturnRequest,
+        on_delete=models.CASCADE,
+        related_name="replacements",
+        verbose_name=_("request"),
+    )
+    carrier = models.CharField(_("carrier"), max_length=16, choices=Carrier.choices)
+    tracking_number = models.CharField(_("tracking number"), max_length=64)
+    tracking_url = models.URLField(_("tracking link"), max_length=500, blank=True)
+    shipped_on = models.DateField(_("shipped on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
+    created_at = models.DateTimeField(_("logged"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("replacement")
+        verbose_name_plural = _("replacements")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(tracking_number=""), name="replacement_tracking_number_set"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_carrier_display()} {self.tracking_number}"
+
+
+class ReturnEvent(models.Model):
+    """The audit trail. Rows are only ever added."""
+
+    class Actor(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        CUSTOMER = "customer", _("Customer")
+        SYSTEM = "system", _("System")
+
+    request = models.ForeignKey(
+        ReturnRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")
+    )
+    type = models.CharField(_("event"), max_length=64)
+    actor = models.CharField(_("actor"), max_length=16, choices=Actor.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    customer_visible = models.BooleanField(_("shown to the customer"), default=False)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.type
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Return events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Return events are append-only.")
+
+
+class WebhookDelivery(models.Model):
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        FAILED = "failed", _("Failed")
+
+    webhook_id = models.CharField(_("webhook ID"), max_length=128, unique=True)
+    topic = models.CharField(_("topic"), max_length=64)
+    shop_domain = models.CharField(_("shop"), max_length=255)
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.RECEIVED
+    )
+    error = models.TextField(_("error"), blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self):
+        return f"{self.topic} {self.webhook_id}"
