@@ -10,6 +10,7 @@ Both create the virtualenv in .venv and install requirements.lock when it is mis
 import hashlib
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import venv
@@ -72,14 +73,25 @@ def demo():
     run(*manage, "runserver", DEMO_ADDRESS, env=env)
 
 
+def ensure_browser():
+    """The end-to-end tests drive Chromium: the system's if there is one, else Playwright's."""
+    if os.environ.get("CHROMIUM_PATH") or any(
+        shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
+    ):
+        return
+    print("No Chromium found; installing Playwright's (once) …", flush=True)
+    run(PYTHON, "-m", "playwright", "install", "chromium")
+
+
 def test(pytest_args):
+    ensure_browser()
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
     run(PYTHON, "-m", "pytest", *pytest_args, env=env)
 
 
 def main():
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script must run, and explain, on any Python
         sys.exit("The returns portal needs Python 3.11 or newer.")
     command, *rest = sys.argv[1:] or ["help"]
     if command not in {"demo", "test"}:

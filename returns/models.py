@@ -81,6 +81,8 @@ class ReturnRequest(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    # Sent with the shopper's form, so a double click or a resubmitted page finds this request.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)

@@ -6,4 +6,7 @@ app_name = "returns"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("order/", views.order_page, name="order"),
+    path("r/<str:token>/", views.status, name="status"),
+    path("r/<str:token>/submitted/", views.submitted, name="submitted"),
 ]

@@ -147,3 +147,13 @@ LOGGING = {
 
 # The admin lives at a configurable path so it is not where every scanner looks first.
 ADMIN_URL = env("ADMIN_URL", default="admin/")
+
+# Return policy.
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
+GUARANTEE_DAYS = env.int("GUARANTEE_DAYS", default=730)
+FINAL_SALE_TAGS = env.list("FINAL_SALE_TAGS", default=["final-sale"])
+# How long the local copy of an order answers a shopper's lookup before it is fetched again.
+# Webhooks keep it fresh in between.
+ORDER_COPY_MAX_AGE = env.int("ORDER_COPY_MAX_AGE", default=900)
+# The portal's public address, for links in emails.
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")

@@ -29,3 +29,6 @@ DEVSHOP_ENABLED = True
 # The test suite starts its own devshop server on a free port and points DEVSHOP_URL at it.
 DEVSHOP_URL = "http://127.0.0.1:9"
 DEVSHOP_STATE = tempfile.mkstemp(prefix="devshop-test-", suffix=".sqlite3")[1]
+# Serve static files from the source folders, as in development: no collectstatic before tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,49 @@
+"""Fixtures shared by the whole test suite.
+
+devshop stands in for Shopify: one devshop server per test session (a thread serving real HTTP),
+settings.DEVSHOP_URL pointing at it so the portal's Shopify client reaches it, and an empty shop
+with a full rate-limit bucket, no queued faults and an empty request log for every test.
+"""
+
+import pytest
+from django.conf import settings as django_settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def devshop_server():
+    """The base URL of devshop's server for this session."""
+    from devshop.server import start_server
+
+    httpd, base_url = start_server()
+    previous = django_settings.DEVSHOP_URL
+    django_settings.DEVSHOP_URL = base_url
+    yield base_url
+    django_settings.DEVSHOP_URL = previous
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _devshop_reset():
+    # One short SQLite transaction: cheap enough to run before every test.
+    from devshop.store import get_store
+
+    get_store().reset()
+
+
+@pytest.fixture
+def devshop():
+    """devshop's Store: load orders, inject faults, read the request log."""
+    from devshop.store import get_store
+
+    return get_store()
+
+
+@pytest.fixture
+def sample_shop(devshop):
+    """The demo's sample shop, dates shifted to now; returns its orders by name ('#1001')."""
+    from devshop.loading import SAMPLE_SHOP, read_orders, shift_dates
+
+    orders = shift_dates(read_orders(SAMPLE_SHOP))
+    devshop.load_orders(orders)
+    return {order["name"]: order for order in orders}

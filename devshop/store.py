@@ -1,0 +1,342 @@
+"""devshop's shop state: orders, tokens, faults, options, the request log and the rate-limit bucket.
+
+Everything lives in one SQLite file (settings.DEVSHOP_STATE) so that every process of the demo
+and the tests (web, worker, test runner, devshop's own server thread) sees the same shop. It uses
+the stdlib sqlite3 module, not the Django ORM, so it stays outside the portal's database and its
+test transactions. Writes take the database lock up front (BEGIN IMMEDIATE) so two processes can
+never interleave a read-modify-write.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import sqlite3
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+FAULT_KINDS = (
+    "http_500",
+    "http_502",
+    "http_503",
+    "http_429",
+    "throttled",
+    "timeout",
+    "user_errors",
+)
+
+# Shopify's published limits for a Standard plan: 100 points/second restore rate. The bucket size
+# keeps Shopify's long-standing 20-seconds-of-restore ratio (1000 at 50/s), i.e. 2000 at 100/s.
+DEFAULTS = {
+    "bucket_size": 2000.0,
+    "restore_rate": 100.0,
+    "max_query_cost": 1000,
+    "token_lifetime": 86399,
+    "timeout_seconds": 5,
+}
+
+BUSY_TIMEOUT_SECONDS = 30
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS orders (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS faults (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS options (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    operation_name TEXT,
+    cost INTEGER,
+    outcome TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bucket (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    available REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+"""
+
+
+class StoreError(ValueError):
+    """The shop refuses a change (for example a second order with an existing name)."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def name_key(name: str) -> str:
+    """'#1001', '1001' and ' #1001 ' all name the same order."""
+    return name.strip().lstrip("#").strip().lower()
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._db() as db:
+            # WAL lets readers in other processes proceed while one process writes.
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _db(self, write: bool = False):
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            if write:
+                db.execute("BEGIN IMMEDIATE")
+            yield db
+            if write:
+                db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+
+    # -- the whole shop -------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """An empty shop: no orders, tokens, faults or options, an empty log and a full bucket."""
+        with self._db(write=True) as db:
+            for table in ("orders", "tokens", "faults", "options", "requests", "bucket"):
+                db.execute(f"DELETE FROM {table}")
+
+    # -- orders ---------------------------------------------------------------------------------
+
+    def load_orders(self, orders: list[dict]) -> int:
+        """Store orders, replacing any with the same id; returns how many were stored."""
+        with self._db(write=True) as db:
+            for order in orders:
+                self._put(db, order)
+        return len(orders)
+
+    def _put(self, db, order: dict) -> None:
+        gid, name = order.get("id"), order.get("name")
+        if not gid or not name:
+            raise StoreError("an order needs an id and a name")
+        clash = db.execute(
+            "SELECT id FROM orders WHERE name = ? AND id != ?", (name, gid)
+        ).fetchone()
+        if clash:
+            raise StoreError(f"order name {name} already belongs to {clash[0]}, not {gid}")
+        db.execute(
+            "INSERT INTO orders (id, name, doc) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET name = excluded.name, doc = excluded.doc",
+            (gid, name, json.dumps(order)),
+        )
+
+    def order_by_id(self, gid: str) -> dict | None:
+        with self._db() as db:
+            row = db.execute("SELECT doc FROM orders WHERE id = ?", (gid,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def order_by_name(self, name: str) -> dict | None:
+        key = name_key(name)
+        return next((o for o in self.orders() if name_key(o["name"]) == key), None)
+
+    def orders(self) -> list[dict]:
+        with self._db() as db:
+            rows = db.execute("SELECT doc FROM orders ORDER BY name").fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def search_orders(self, query: str | None) -> list[dict]:
+        """Orders matching a query in Shopify's search syntax (the subset the portal uses)."""
+        terms = parse_search(query or "")
+        return [o for o in self.orders() if all(_matches(o, f, v) for f, v in terms)]
+
+    def save_order(self, order: dict) -> dict:
+        """Store a changed order, stamping updatedAt as Shopify does on every change."""
+        order = {**order, "updatedAt": now_iso()}
+        with self._db(write=True) as db:
+            self._put(db, order)
+        return order
+
+    def update_order(self, gid: str, change) -> dict | None:
+        """Apply change(order) -> order atomically; None if there is no such order."""
+        with self._db(write=True) as db:
+            row = db.execute("SELECT doc FROM orders WHERE id = ?", (gid,)).fetchone()
+            if row is None:
+                return None
+            order = {**change(json.loads(row[0])), "updatedAt": now_iso()}
+            self._put(db, order)
+        return order
+
+    # -- access tokens --------------------------------------------------------------------------
+
+    def issue_token(self, lifetime: float | None = None) -> str:
+        if lifetime is None:
+            lifetime = self.option("token_lifetime")
+        token = "shpat_" + secrets.token_hex(16)
+        with self._db(write=True) as db:
+            db.execute("INSERT INTO tokens VALUES (?, ?)", (token, time.time() + lifetime))
+        return token
+
+    def token_valid(self, token: str) -> bool:
+        with self._db() as db:
+            row = db.execute("SELECT expires_at FROM tokens WHERE token = ?", (token,)).fetchone()
+        return bool(row) and row[0] > time.time()
+
+    # -- faults ---------------------------------------------------------------------------------
+
+    def add_fault(self, kind: str, count: int = 1) -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+        with self._db(write=True) as db:
+            db.executemany("INSERT INTO faults (kind) VALUES (?)", [(kind,)] * count)
+
+    def take_fault(self, mutation: bool = True) -> str | None:
+        """The oldest queued fault, removed from the queue.
+
+        A user_errors fault only makes sense for a mutation, so a query leaves it queued.
+        """
+        sql = "SELECT seq, kind FROM faults"
+        if not mutation:
+            sql += " WHERE kind != 'user_errors'"
+        with self._db(write=True) as db:
+            row = db.execute(sql + " ORDER BY seq LIMIT 1").fetchone()
+            if row:
+                db.execute("DELETE FROM faults WHERE seq = ?", (row[0],))
+        return row[1] if row else None
+
+    def pending_faults(self) -> list[str]:
+        with self._db() as db:
+            return [r[0] for r in db.execute("SELECT kind FROM faults ORDER BY seq")]
+
+    # -- options --------------------------------------------------------------------------------
+
+    def set_option(self, name: str, value) -> None:
+        with self._db(write=True) as db:
+            db.execute(
+                "INSERT INTO options VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                (name, json.dumps(value)),
+            )
+
+    def option(self, name: str, default=None):
+        with self._db() as db:
+            return _option(db, name, default)
+
+    # -- request log ----------------------------------------------------------------------------
+
+    def log_request(
+        self, operation_name: str | None, cost: int | None, outcome: str = "ok"
+    ) -> None:
+        with self._db(write=True) as db:
+            db.execute(
+                "INSERT INTO requests (at, operation_name, cost, outcome) VALUES (?, ?, ?, ?)",
+                (time.time(), operation_name, cost, outcome),
+            )
+
+    def request_log(self) -> list[dict]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT operation_name, cost, outcome, at FROM requests ORDER BY seq"
+            ).fetchall()
+        return [
+            dict(zip(("operation_name", "cost", "outcome", "at"), row, strict=False))
+            for row in rows
+        ]
+
+    # -- the leaky bucket -----------------------------------------------------------------------
+
+    def _bucket_level(self, db, now: float) -> tuple[float, float, float]:
+        size, rate = float(_option(db, "bucket_size")), float(_option(db, "restore_rate"))
+        row = db.execute("SELECT available, updated_at FROM bucket WHERE id = 1").fetchone()
+        available = size if row is None else min(size, row[0] + (now - row[1]) * rate)
+        return available, size, rate
+
+    def take_from_bucket(self, cost: float) -> tuple[bool, dict]:
+        """Take `cost` points if the bucket holds them; returns (taken, throttleStatus)."""
+        now = time.time()
+        with self._db(write=True) as db:
+            available, size, rate = self._bucket_level(db, now)
+            taken = cost <= available
+            if taken:
+                available -= cost
+            db.execute("INSERT OR REPLACE INTO bucket VALUES (1, ?, ?)", (available, now))
+        return taken, _throttle_status(available, size, rate)
+
+    def refund_to_bucket(self, points: float) -> dict:
+        """Give back what a query was charged beyond its actual cost."""
+        now = time.time()
+        with self._db(write=True) as db:
+            available, size, rate = self._bucket_level(db, now)
+            available = min(size, available + points)
+            db.execute("INSERT OR REPLACE INTO bucket VALUES (1, ?, ?)", (available, now))
+        return _throttle_status(available, size, rate)
+
+    def set_bucket(self, available: float) -> None:
+        """Set the points available now (tests use 0 to provoke throttling)."""
+        with self._db(write=True) as db:
+            db.execute("INSERT OR REPLACE INTO bucket VALUES (1, ?, ?)", (available, time.time()))
+
+    def throttle_status(self) -> dict:
+        with self._db() as db:
+            return _throttle_status(*self._bucket_level(db, time.time()))
+
+
+def _option(db, name: str, default=None):
+    row = db.execute("SELECT value FROM options WHERE name = ?", (name,)).fetchone()
+    if row:
+        return json.loads(row[0])
+    return DEFAULTS.get(name) if default is None else default
+
+
+def _throttle_status(available: float, size: float, rate: float) -> dict:
+    return {
+        "maximumAvailable": size,
+        "currentlyAvailable": int(available),
+        "restoreRate": rate,
+    }
+
+
+_TERM = re.compile(r'(?:(\w+):)?("[^"]*"|\S+)')
+
+
+def parse_search(query: str) -> list[tuple[str | None, str]]:
+    """Split 'name:"#1001" email:a@b.c word' into (field, value) pairs; field None is a bare term."""
+    terms = []
+    for field, value in _TERM.findall(query):
+        if value.upper() in ("AND",):
+            continue
+        terms.append((field.lower() or None, value.strip('"')))
+    return terms
+
+
+def _matches(order: dict, field: str | None, value: str) -> bool:
+    value = value.lower()
+    if field == "name":
+        # Shopify matches order names by prefix, so name:100 also finds #1001..#1009.
+        return name_key(order.get("name", "")).startswith(name_key(value))
+    if field == "email":
+        return (order.get("email") or "").lower() == value
+    if field == "tag":
+        return value in [t.lower() for t in order.get("tags", [])]
+    if field == "id":
+        return order["id"].rsplit("/", 1)[-1] == value
+    if field is None:
+        haystack = [order.get("name", ""), order.get("email") or "", *order.get("tags", [])]
+        return any(value.lstrip("#") in h.lower() for h in haystack)
+    return False  # a filter devshop does not know matches nothing, rather than everything
+
+
+_stores: dict[str, Store] = {}
+
+
+def get_store() -> Store:
+    """The Store at settings.DEVSHOP_STATE (one instance per path per process)."""
+    from django.conf import settings
+
+    path = str(settings.DEVSHOP_STATE)
+    if path not in _stores:
+        _stores[path] = Store(path)
+    return _stores[path]

@@ -1,0 +1,117 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ReturnReason
+from .policy import ItemEligibility
+from .shopify.orders import normalise_order_name
+
+INVALID_ORDER_NUMBER = _(
+    "Enter the order number as it appears in your order confirmation, e.g. 1001."
+)
+NO_ITEMS = _("Choose at least one item and how many.")
+UNKNOWN_ITEM = _("One of the chosen items is not part of this order. Please reload the page.")
+COMMENT_REQUIRED = _("Please describe what is wrong with the item.")
+NO_HTML = _("Please write your comment as plain text, without HTML.")
+TOO_MANY = _("At most %(limit)s can be returned for this reason.")
+NOT_FOR_REASON = _("This item cannot be returned for the reason you chose: %(why)s")
+
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+
+
+class LookupForm(forms.Form):
+    order_number = forms.CharField(
+        label=_("Order number"),
+        max_length=32,
+        help_text=_("You find it in your order confirmation email, e.g. #1001."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("The address you used for the order."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_order_number(self):
+        name = normalise_order_name(self.cleaned_data["order_number"])
+        if name is None:
+            raise forms.ValidationError(INVALID_ORDER_NUMBER)
+        return name
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class ReturnForm(forms.Form):
+    """One quantity per line item (quantity_<Shopify line item id>), a reason and a comment."""
+
+    reason = forms.ChoiceField(
+        label=_("Why are you returning these items?"),
+        choices=[
+            (ReturnReason.DEFECT, _("It is defective (claim: we send a replacement)")),
+            (ReturnReason.NOT_SATISFIED, _("I am not satisfied (return: you get your money back)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required for a defect: what is wrong with the item?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, items: list[ItemEligibility], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for entry in items:
+            self.fields[self.field_name(entry)] = forms.IntegerField(
+                label=entry.item.title,
+                required=False,
+                min_value=0,
+                max_value=entry.available,
+                initial=0,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+
+    @staticmethod
+    def field_name(entry: ItemEligibility) -> str:
+        return f"quantity_{entry.item.legacy_id}"
+
+    def item_rows(self):
+        return [(entry, self[self.field_name(entry)]) for entry in self.items]
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if HTML_TAG.search(comment):
+            raise forms.ValidationError(NO_HTML)
+        return comment
+
+    def clean(self):
+        cleaned = super().clean()
+        known = {self.field_name(entry) for entry in self.items}
+        if any(key.startswith("quantity_") and key not in known for key in self.data):
+            raise forms.ValidationError(UNKNOWN_ITEM)
+        reason = cleaned.get("reason")
+        if reason == ReturnReason.DEFECT and "comment" in cleaned and not cleaned["comment"]:
+            self.add_error("comment", COMMENT_REQUIRED)
+        if reason:
+            for entry in self.items:
+                name = self.field_name(entry)
+                quantity = cleaned.get(name) or 0
+                if quantity and entry.limit(reason) == 0:
+                    self.add_error(name, NOT_FOR_REASON % {"why": entry.blocker(reason)})
+                elif quantity > entry.limit(reason):
+                    self.add_error(name, TOO_MANY % {"limit": entry.limit(reason)})
+        if not self.errors and not any(cleaned.get(name) for name in known):
+            raise forms.ValidationError(NO_ITEMS)
+        return cleaned
+
+    def quantities(self) -> dict[str, int]:
+        return {
+            entry.item.id: self.cleaned_data.get(self.field_name(entry)) or 0
+            for entry in self.items
+        }

@@ -1,0 +1,124 @@
+"""Who may return what, and until when: pure functions over an order snapshot.
+
+Nothing here touches the database or Shopify; the caller passes the order, how many units of each
+item are already in open requests, and the time. The rules read the shop's settings through
+ReturnPolicy.from_settings() so a test can build any policy it likes.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import ReturnReason
+from .shopify.types import LineItem, Order
+
+NOT_PAID = _("This order has not been paid yet, so it cannot be returned.")
+NOT_SHIPPED = _("Nothing from this order has been shipped yet.")
+CANCELLED = _("This order was cancelled.")
+WINDOW_CLOSED = _("The %(days)s-day return period for this item has ended.")
+GUARANTEE_ENDED = _("The guarantee period for this item has ended.")
+FINAL_SALE = _(
+    "This item was sold as final sale and cannot be returned, only claimed if defective."
+)
+NOTHING_LEFT = _("All units of this item have already been refunded or are in a return.")
+
+PAID_STATUSES = frozenset({"PAID", "PARTIALLY_REFUNDED"})
+
+
+@dataclass(frozen=True)
+class ReturnPolicy:
+    return_window_days: int = 30
+    guarantee_days: int = 730
+    final_sale_tags: frozenset[str] = frozenset({"final-sale"})
+
+    @classmethod
+    def from_settings(cls) -> "ReturnPolicy":
+        return cls(
+            return_window_days=settings.RETURN_WINDOW_DAYS,
+            guarantee_days=settings.GUARANTEE_DAYS,
+            final_sale_tags=frozenset(tag.lower() for tag in settings.FINAL_SALE_TAGS),
+        )
+
+
+@dataclass(frozen=True)
+class ItemEligibility:
+    item: LineItem
+    refunded: int
+    reserved: int
+    # Units the shopper may still choose for each reason, and why not when that is zero.
+    returnable: int
+    claimable: int
+    return_blocker: str | None
+    claim_blocker: str | None
+
+    @property
+    def available(self) -> int:
+        return max(self.item.refundable_quantity - self.reserved, 0)
+
+    def limit(self, reason: str) -> int:
+        return self.claimable if reason == ReturnReason.DEFECT else self.returnable
+
+    def blocker(self, reason: str) -> str | None:
+        return self.claim_blocker if reason == ReturnReason.DEFECT else self.return_blocker
+
+
+def order_blocker(order: Order) -> str | None:
+    """Why nothing in this order can be returned, or None when items may be."""
+    if order.cancelled_at:
+        return CANCELLED
+    if order.financial_status not in PAID_STATUSES:
+        return NOT_PAID
+    if order.fulfilled_at is None:
+        return NOT_SHIPPED
+    return None
+
+
+def period_start(order: Order) -> datetime | None:
+    """Periods run from delivery, or from shipping where no delivery date is known."""
+    return order.delivered_at or order.fulfilled_at
+
+
+def refunded_quantity(order: Order, item: LineItem) -> int:
+    return sum(
+        line.quantity for r in order.refunds for line in r.lines if line.line_item_id == item.id
+    )
+
+
+def item_eligibility(
+    order: Order, item: LineItem, *, reserved: int, now: datetime, policy: ReturnPolicy
+) -> ItemEligibility:
+    available = max(item.refundable_quantity - reserved, 0)
+    blocker = order_blocker(order)
+    start = period_start(order)
+    return_blocker = claim_blocker = blocker
+    if blocker is None:
+        if now - start > timedelta(days=policy.guarantee_days):
+            claim_blocker = GUARANTEE_ENDED
+        if {tag.lower() for tag in item.product_tags} & policy.final_sale_tags:
+            return_blocker = FINAL_SALE
+        elif now - start > timedelta(days=policy.return_window_days):
+            return_blocker = WINDOW_CLOSED % {"days": policy.return_window_days}
+        if available == 0:
+            return_blocker = return_blocker or NOTHING_LEFT
+            claim_blocker = claim_blocker or NOTHING_LEFT
+    return ItemEligibility(
+        item=item,
+        refunded=refunded_quantity(order, item),
+        reserved=reserved,
+        returnable=0 if return_blocker else available,
+        claimable=0 if claim_blocker else available,
+        return_blocker=return_blocker,
+        claim_blocker=claim_blocker,
+    )
+
+
+def order_eligibility(
+    order: Order, *, reserved: dict[str, int], now: datetime, policy: ReturnPolicy
+) -> list[ItemEligibility]:
+    """Every line item of the order, each with what may still be returned or claimed."""
+    return [
+        item_eligibility(order, item, reserved=reserved.get(item.id, 0), now=now, policy=policy)
+        for item in order.line_items
+    ]

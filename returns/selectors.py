@@ -1,0 +1,44 @@
+"""Reads used by views, admin and tasks. No writes here."""
+
+import hmac
+
+from django.db.models import Sum
+
+from .models import RefundState, ReturnEvent, ReturnLine, ReturnRequest, ReturnStatus, ShopifyOrder
+from .shopify.types import Order
+
+OPEN_STATUSES = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
+
+
+def order_snapshot(order: ShopifyOrder) -> Order:
+    return Order.from_json(order.data)
+
+
+def reserved_quantities(order: ShopifyOrder) -> dict[str, int]:
+    """Units of each line item in requests still open; Shopify does not know about them yet."""
+    rows = (
+        ReturnLine.objects.filter(request__order=order, request__status__in=OPEN_STATUSES)
+        .values("line_item_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return {row["line_item_id"]: row["total"] for row in rows}
+
+
+def request_by_token(token: str) -> ReturnRequest | None:
+    """The request behind a status link, or None. The token is compared in constant time."""
+    if not token or len(token) > 64:
+        return None
+    request = ReturnRequest.objects.select_related("order").filter(token=token).first()
+    if request is None or not hmac.compare_digest(request.token, token):
+        return None
+    return request
+
+
+def customer_events(request: ReturnRequest) -> list[ReturnEvent]:
+    return list(request.events.filter(customer_visible=True).order_by("created_at", "id"))
+
+
+def refunded_total(request: ReturnRequest):
+    """What Shopify has refunded for this request, or None when nothing was."""
+    total = request.refunds.filter(state=RefundState.SUCCEEDED).aggregate(total=Sum("amount"))
+    return total["total"]

@@ -1,0 +1,220 @@
+"""Every state change of the returns domain, one function each.
+
+A service locks what it changes, checks the current state, changes it, writes the audit event,
+and queues Shopify writes and emails with transaction.on_commit, so nothing leaves the building
+for a change that was rolled back. Calling a service twice does no harm.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import tasks
+from .models import (
+    ReturnEvent,
+    ReturnKind,
+    ReturnLine,
+    ReturnReason,
+    ReturnRequest,
+    ShopifyOrder,
+)
+from .policy import ReturnPolicy, order_eligibility
+from .selectors import order_snapshot, reserved_quantities
+from .shopify import orders as shopify_orders
+from .shopify.types import Order
+
+NO_ITEMS = _("Choose at least one item and how many.")
+UNKNOWN_ITEM = _("One of the chosen items is not part of this order.")
+TOO_MANY = _("You chose more units of “%(title)s” than can be returned (%(limit)s at most).")
+NOT_ALLOWED = _("“%(title)s” cannot be returned for this reason: %(why)s")
+COMMENT_REQUIRED = _("Please describe what is wrong with the item.")
+
+
+class ReturnError(Exception):
+    """A change the current state does not allow; the message is for the person who asked."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def event_record(
+    *,
+    request: ReturnRequest,
+    type: str,
+    actor: str,
+    user=None,
+    customer_visible: bool = False,
+    data: dict | None = None,
+) -> ReturnEvent:
+    return ReturnEvent.objects.create(
+        request=request,
+        type=type,
+        actor=actor,
+        user=user,
+        customer_visible=customer_visible,
+        data=data or {},
+    )
+
+
+def shopify_order_store(*, order: Order) -> ShopifyOrder:
+    """Save Shopify's order as the local copy; an older snapshot never replaces a newer one."""
+    with transaction.atomic():
+        local = ShopifyOrder.objects.select_for_update().filter(shopify_id=order.id).first()
+        if local and local.shopify_updated_at and local.shopify_updated_at > order.updated_at:
+            return local
+        fields = {
+            "name": order.name,
+            "email": (order.email or "").lower(),
+            "customer_locale": order.customer_locale or "",
+            "currency": order.currency,
+            "data": order.to_json(),
+            "shopify_updated_at": order.updated_at,
+            "fetched_at": timezone.now(),
+        }
+        if local is None:
+            try:
+                with transaction.atomic():
+                    return ShopifyOrder.objects.create(shopify_id=order.id, **fields)
+            except IntegrityError:
+                # Another request stored it a moment ago; update that row instead.
+                local = ShopifyOrder.objects.select_for_update().get(shopify_id=order.id)
+        for name, value in fields.items():
+            setattr(local, name, value)
+        local.save()
+        return local
+
+
+def shopify_order_lookup(*, order_number: str, email: str) -> ShopifyOrder | None:
+    """The shopper's order if number and email match, else None (whichever of the two is wrong).
+
+    Reads the local copy; only a missing or stale copy costs one request to Shopify.
+    ShopifyError propagates when Shopify cannot be asked.
+    """
+    name = shopify_orders.normalise_order_name(order_number)
+    email = (email or "").strip().lower()
+    if name is None or not email:
+        return None
+    local = ShopifyOrder.objects.filter(name__iexact=name).first()
+    if local is None or _is_stale(local):
+        fetched = shopify_orders.order_find_by_name(name)
+        if fetched is None:
+            return None
+        local = shopify_order_store(order=fetched)
+    return local if local.email and local.email == email else None
+
+
+def _is_stale(order: ShopifyOrder) -> bool:
+    return timezone.now() - order.fetched_at > timedelta(seconds=settings.ORDER_COPY_MAX_AGE)
+
+
+def return_request_create(
+    *,
+    order: ShopifyOrder,
+    quantities: dict[str, int],
+    reason: str,
+    comment: str,
+    locale: str,
+    submission_key: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> ReturnRequest:
+    """File a return (not satisfied) or a claim (defect) for the chosen units of an order.
+
+    The same submission_key (a double click, a resubmitted form) returns the request it already
+    created. Units already in an open request cannot be chosen again, so a second tab cannot file
+    the same items twice.
+    """
+    now = now or timezone.now()
+    comment = comment.strip()
+    with transaction.atomic():
+        # One shopper's submissions for an order are decided one at a time.
+        order = ShopifyOrder.objects.select_for_update().get(pk=order.pk)
+        if submission_key:
+            existing = ReturnRequest.objects.filter(submission_key=submission_key).first()
+            if existing:
+                return existing
+        chosen = _checked_quantities(order, quantities, reason, now)
+        if reason == ReturnReason.DEFECT and not comment:
+            raise ReturnError(COMMENT_REQUIRED)
+        sequence = (order.return_requests.aggregate(Max("sequence"))["sequence__max"] or 0) + 1
+        request = ReturnRequest.objects.create(
+            order=order,
+            sequence=sequence,
+            number=f"R-{order.name.lstrip('#')}-{sequence}",
+            kind=ReturnKind.CLAIM if reason == ReturnReason.DEFECT else ReturnKind.RETURN,
+            reason=reason,
+            locale=locale,
+            customer_email=order.email,
+            comment=comment,
+            submission_key=submission_key,
+        )
+        ReturnLine.objects.bulk_create(
+            ReturnLine(
+                request=request,
+                line_item_id=item.id,
+                title=item.title,
+                variant_title=item.variant_title or "",
+                sku=item.sku or "",
+                quantity=quantity,
+                unit_price=item.unit_price.amount,
+                currency=item.unit_price.currency,
+            )
+            for item, quantity in chosen
+        )
+        event = event_record(
+            request=request,
+            type="returns.requested",
+            actor=ReturnEvent.Actor.CUSTOMER,
+            customer_visible=True,
+            data={"items": [{"title": i.title, "quantity": q} for i, q in chosen]},
+        )
+        transaction.on_commit(lambda: tasks.shopify_order_write_back.delay(event.pk))
+        transaction.on_commit(lambda: tasks.customer_email_send.delay(request.pk, "requested"))
+    return request
+
+
+def _checked_quantities(order, quantities, reason, now):
+    if reason not in ReturnReason.values:
+        raise ReturnError(NO_ITEMS)
+    snapshot = order_snapshot(order)
+    eligibility = {
+        e.item.id: e
+        for e in order_eligibility(
+            snapshot,
+            reserved=reserved_quantities(order),
+            now=now,
+            policy=ReturnPolicy.from_settings(),
+        )
+    }
+    chosen = []
+    for item_id, quantity in quantities.items():
+        if not quantity:
+            continue
+        if item_id not in eligibility:
+            raise ReturnError(UNKNOWN_ITEM)
+        allowed = eligibility[item_id]
+        title = allowed.item.title
+        if allowed.limit(reason) == 0:
+            raise ReturnError(NOT_ALLOWED % {"title": title, "why": allowed.blocker(reason)})
+        if quantity > allowed.limit(reason):
+            raise ReturnError(TOO_MANY % {"title": title, "limit": allowed.limit(reason)})
+        chosen.append((allowed.item, quantity))
+    if not chosen:
+        raise ReturnError(NO_ITEMS)
+    return chosen
+
+
+def shopify_write_failure_record(*, event_id: int, error: str) -> None:
+    """Note in the audit trail that an event could not be written to Shopify."""
+    event = ReturnEvent.objects.select_related("request").get(pk=event_id)
+    event_record(
+        request=event.request,
+        type="shopify.write_failed",
+        actor=ReturnEvent.Actor.SYSTEM,
+        data={"event": event_id, "error": error},
+    )

@@ -1,0 +1,21 @@
+"""The only code that talks to Shopify.
+
+Modules: client (auth, transport, errors), orders (reading orders), types (the dataclasses they
+return), errors (the exception family), documents (the .graphql files).
+"""
+
+from .errors import (
+    ShopifyAuthError,
+    ShopifyError,
+    ShopifyRejected,
+    ShopifyThrottled,
+    ShopifyUnavailable,
+)
+
+__all__ = [
+    "ShopifyAuthError",
+    "ShopifyError",
+    "ShopifyRejected",
+    "ShopifyThrottled",
+    "ShopifyUnavailable",
+]

@@ -1,0 +1,190 @@
+"""What the portal knows about a Shopify order: frozen dataclasses, Decimal money, aware datetimes.
+
+`Order.to_json()` is what the portal stores as its local copy (ShopifyOrder.data), so it must
+survive a JSON round trip unchanged: `Order.from_json(order.to_json()) == order`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+GID_PREFIX = "gid://shopify/"
+# Fulfillments that never left (or were taken back) say nothing about when goods were sent.
+VOID_FULFILLMENT_STATUSES = frozenset({"CANCELLED", "ERROR", "FAILURE"})
+
+
+def legacy_id(gid: str) -> int:
+    """The numeric id at the end of a Shopify GID, e.g. gid://shopify/LineItem/42 -> 42."""
+    return int(gid.rsplit("/", 1)[-1].split("?", 1)[0])
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+@dataclass(frozen=True)
+class LineItem:
+    id: str
+    title: str
+    variant_title: str | None
+    sku: str | None
+    quantity: int
+    current_quantity: int
+    refundable_quantity: int
+    # What the shopper paid per unit after line and order discounts; what a refund is based on.
+    unit_price: Money
+    original_unit_price: Money
+    image_url: str | None
+    image_alt: str | None
+    product_id: str | None
+    product_tags: tuple[str, ...]
+
+    @property
+    def legacy_id(self) -> int:
+        return legacy_id(self.id)
+
+
+@dataclass(frozen=True)
+class Fulfillment:
+    id: str
+    status: str
+    display_status: str | None
+    created_at: datetime
+    in_transit_at: datetime | None
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Transaction:
+    id: str
+    kind: str
+    status: str
+    gateway: str | None
+    amount: Money
+    processed_at: datetime | None
+    parent_id: str | None
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    line_item_id: str
+    quantity: int
+    restocked: bool
+    subtotal: Money
+
+
+@dataclass(frozen=True)
+class OrderRefund:
+    id: str
+    created_at: datetime | None
+    note: str | None
+    total: Money
+    lines: tuple[RefundLine, ...]
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    name: str
+    email: str | None
+    created_at: datetime
+    processed_at: datetime
+    updated_at: datetime
+    cancelled_at: datetime | None
+    closed: bool
+    customer_locale: str | None
+    financial_status: str | None
+    fulfillment_status: str
+    currency: str
+    note: str | None
+    tags: tuple[str, ...]
+    total_price: Money
+    total_refunded: Money
+    line_items: tuple[LineItem, ...]
+    fulfillments: tuple[Fulfillment, ...]
+    transactions: tuple[Transaction, ...]
+    refunds: tuple[OrderRefund, ...]
+
+    @property
+    def legacy_id(self) -> int:
+        return legacy_id(self.id)
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        """When the last parcel arrived, or None if none is known to have arrived."""
+        times = [f.delivered_at for f in self._shipped_fulfillments() if f.delivered_at]
+        return max(times, default=None)
+
+    @property
+    def fulfilled_at(self) -> datetime | None:
+        """When the first parcel was sent, or None if nothing has been sent."""
+        return min((f.created_at for f in self._shipped_fulfillments()), default=None)
+
+    def line_item(self, line_item_id: str | int) -> LineItem | None:
+        """The line item with this GID or numeric id, or None if the order has no such line."""
+        for item in self.line_items:
+            if item.id == line_item_id or str(item.legacy_id) == str(line_item_id):
+                return item
+        return None
+
+    def _shipped_fulfillments(self) -> list[Fulfillment]:
+        return [f for f in self.fulfillments if f.status not in VOID_FULFILLMENT_STATUSES]
+
+    def to_json(self) -> dict[str, Any]:
+        return _to_json(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Order:
+        return _from_json(cls, data)
+
+
+# JSON conversion, driven by the field annotations so a new field needs no extra code here.
+
+
+def _to_json(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Decimal):
+        # str keeps the exact amount and Shopify's scale ("29.00"); a float would not.
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_to_json(item) for item in value]
+    return value
+
+
+def _from_json(annotation: Any, value: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        (inner,) = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        return _from_json(inner, value)
+    if origin is tuple:
+        item_type = typing.get_args(annotation)[0]
+        return tuple(_from_json(item_type, item) for item in value)
+    if dataclasses.is_dataclass(annotation):
+        hints = typing.get_type_hints(annotation)
+        return annotation(
+            **{
+                f.name: _from_json(hints[f.name], value[f.name])
+                for f in dataclasses.fields(annotation)
+            }
+        )
+    if annotation is Decimal:
+        return Decimal(value)
+    if annotation is datetime:
+        return datetime.fromisoformat(value)
+    return value

@@ -1,0 +1,47 @@
+"""Celery tasks: thin, take ids, call one function, retry a bounded number of times."""
+
+import logging
+import random
+import smtplib
+
+from celery import shared_task
+
+from .shopify.errors import ShopifyError
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 8
+
+
+def backoff(retries: int, exc: ShopifyError) -> float:
+    """Exponential backoff with jitter, never sooner than Shopify asked us to wait."""
+    wanted = getattr(exc, "retry_after", 0) or 0
+    return max(wanted, min(2**retries * 5, 900)) + random.uniform(0, 3)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def shopify_order_write_back(self, event_id: int) -> None:
+    from .writeback import event_write_back
+
+    try:
+        event_write_back(event_id=event_id)
+    except ShopifyError as exc:
+        if exc.retryable and not self.request.is_eager and self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
+        # Nothing to retry (or no broker to retry on): leave a trace staff can see and act on.
+        from .services import shopify_write_failure_record
+
+        shopify_write_failure_record(event_id=event_id, error=exc.message)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def customer_email_send(self, request_id: int, kind: str) -> None:
+    from .emails import customer_email_send as send
+
+    try:
+        send(request_id=request_id, kind=kind)
+    except (OSError, smtplib.SMTPException) as exc:
+        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=min(2**self.request.retries * 30, 3600)) from exc
+        # The shopper still has the page and the status link; the mail server is staff's to fix.
+        logger.error("Could not send the %s email for return %s: %s", kind, request_id, exc)

@@ -1,0 +1,100 @@
+"""Orders in the shape Shopify's Admin GraphQL API returns them, for loading into devshop."""
+
+from datetime import UTC, datetime, timedelta
+
+_ids = iter(range(7_000_000, 8_000_000))
+
+
+def money(amount, currency="EUR"):
+    return {"shopMoney": {"amount": str(amount), "currencyCode": currency}}
+
+
+def line_item(
+    title="Linen shirt", *, quantity=2, refundable=None, price="39.95", tags=(), variant="M"
+):
+    number = next(_ids)
+    return {
+        "id": f"gid://shopify/LineItem/{number}",
+        "title": title,
+        "variantTitle": variant,
+        "sku": f"SKU-{number}",
+        "quantity": quantity,
+        "currentQuantity": quantity,
+        "refundableQuantity": quantity if refundable is None else refundable,
+        "originalUnitPriceSet": money(price),
+        "discountedUnitPriceAfterAllDiscountsSet": money(price),
+        "image": None,
+        "product": {"id": f"gid://shopify/Product/{number}", "tags": list(tags)},
+    }
+
+
+def order(
+    name="#1001",
+    *,
+    email="anna.jansen@example.com",
+    locale="nl",
+    items=None,
+    shipped_days_ago=10,
+    delivered_days_ago=8,
+    financial_status="PAID",
+    note=None,
+    tags=(),
+):
+    now = datetime.now(UTC)
+    items = items or [line_item()]
+    number = next(_ids)
+    fulfillments = []
+    if shipped_days_ago is not None:
+        delivered = delivered_days_ago is not None
+        fulfillments.append(
+            {
+                "id": f"gid://shopify/Fulfillment/{number}",
+                "status": "SUCCESS",
+                "displayStatus": "DELIVERED" if delivered else "FULFILLED",
+                "createdAt": _iso(now - timedelta(days=shipped_days_ago)),
+                "inTransitAt": None,
+                "deliveredAt": _iso(now - timedelta(days=delivered_days_ago))
+                if delivered
+                else None,
+            }
+        )
+    total = sum(
+        float(i["originalUnitPriceSet"]["shopMoney"]["amount"]) * i["quantity"] for i in items
+    )
+    created = _iso(now - timedelta(days=(shipped_days_ago or 0) + 2))
+    return {
+        "id": f"gid://shopify/Order/{number}",
+        "name": name,
+        "email": email,
+        "createdAt": created,
+        "processedAt": created,
+        "updatedAt": created,
+        "cancelledAt": None,
+        "closed": False,
+        "customerLocale": locale,
+        "displayFinancialStatus": financial_status,
+        "displayFulfillmentStatus": "FULFILLED" if fulfillments else "UNFULFILLED",
+        "currencyCode": "EUR",
+        "note": note,
+        "tags": list(tags),
+        "totalPriceSet": money(f"{total:.2f}"),
+        "totalRefundedSet": money("0.00"),
+        "lineItems": {"nodes": items},
+        "fulfillments": fulfillments,
+        "transactions": [
+            {
+                "id": f"gid://shopify/OrderTransaction/{number}",
+                "kind": "SALE",
+                "status": "SUCCESS",
+                "gateway": "shopify_payments",
+                "processedAt": created,
+                "amountSet": money(f"{total:.2f}"),
+                "parentTransaction": None,
+            }
+        ],
+        "refunds": [],
+    }
+
+
+def _iso(moment):
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
