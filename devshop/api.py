@@ -33,15 +33,23 @@ INJECTED_USER_ERROR = {
 
 @cache
 def schema():
+    from . import refunds  # it builds on this module's helpers, so it is imported once both exist
+
     built = build_schema(SCHEMA_PATH.read_text())
     query, mutation = built.query_type.fields, built.mutation_type.fields
     query["order"].resolve = resolve_order
     query["orders"].resolve = resolve_orders
     mutation["tagsAdd"].resolve = resolve_tags_add
     mutation["orderUpdate"].resolve = resolve_order_update
+    mutation["refundCreate"].resolve = refunds.resolve_refund_create
     order, refund = built.type_map["Order"].fields, built.type_map["Refund"].fields
     order["lineItems"].resolve = resolve_connection
+    order["suggestedRefund"].resolve = refunds.resolve_suggested_refund
     refund["refundLineItems"].resolve = resolve_connection
+    refund["transactions"].resolve = resolve_connection
+    money = built.type_map["Money"]
+    money.coerce_input_value = money.parse_value = refunds.parse_money
+    money.parse_literal = refunds.parse_money_literal
     for name in ("fulfillments", "transactions", "refunds"):
         order[name].resolve = resolve_truncated_list
     built.type_map["Node"].resolve_type = lambda obj, *_: gid_type(obj["id"])

@@ -56,12 +56,23 @@ CREATE TABLE IF NOT EXISTS requests (
     cost INTEGER,
     outcome TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    operation TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    result TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (operation, key)
+);
 CREATE TABLE IF NOT EXISTS bucket (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     available REAL NOT NULL,
     updated_at REAL NOT NULL
 );
 """
+
+
+TABLES = ("orders", "tokens", "faults", "options", "requests", "bucket", "idempotency_keys")
 
 
 class StoreError(ValueError):
@@ -105,9 +116,9 @@ class Store:
     # -- the whole shop -------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """An empty shop: no orders, tokens, faults or options, an empty log and a full bucket."""
+        """An empty shop: every table emptied, so also a full bucket and no used idempotency keys."""
         with self._db(write=True) as db:
-            for table in ("orders", "tokens", "faults", "options", "requests", "bucket"):
+            for table in TABLES:
                 db.execute(f"DELETE FROM {table}")
 
     # -- orders ---------------------------------------------------------------------------------
@@ -169,6 +180,36 @@ class Store:
             order = {**change(json.loads(row[0])), "updatedAt": now_iso()}
             self._put(db, order)
         return order
+
+    def update_order_once(self, operation: str, key: str, fingerprint: str, gid: str, change):
+        """Apply change(order) -> (order | None, result) once per idempotency key.
+
+        Returns (status, result, order) with status "done" (changed now), "refused" (change
+        returned no order: nothing stored, so the key stays free), "replayed" (the key was used
+        before with the same fingerprint: the stored result, nothing changed) or "mismatch".
+        The key is written in the same transaction as the order, so a change and its key are
+        never seen apart, by any process.
+        """
+        with self._db(write=True) as db:
+            used = db.execute(
+                "SELECT fingerprint, result FROM idempotency_keys WHERE operation = ? AND key = ?",
+                (operation, key),
+            ).fetchone()
+            row = db.execute("SELECT doc FROM orders WHERE id = ?", (gid,)).fetchone()
+            order = json.loads(row[0]) if row else None
+            if used:
+                status = "replayed" if used[0] == fingerprint else "mismatch"
+                return status, json.loads(used[1]), order
+            changed, result = change(order)
+            if changed is None:
+                return "refused", result, order
+            changed = {**changed, "updatedAt": now_iso()}
+            self._put(db, changed)
+            db.execute(
+                "INSERT INTO idempotency_keys VALUES (?, ?, ?, ?, ?)",
+                (operation, key, fingerprint, json.dumps(result), time.time()),
+            )
+        return "done", result, changed
 
     # -- access tokens --------------------------------------------------------------------------
 

@@ -1,11 +1,56 @@
-from django.contrib import admin
+"""The staff back office: a queue of requests, one screen per request, and its transitions."""
 
-from .models import ReturnEvent, ReturnLine, ReturnRequest, ShopifyOrder
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import Q, Sum
+from django.urls import path
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .admin_views import PERMISSIONS, TransitionViews
+from .models import (
+    Refund,
+    RefundState,
+    Replacement,
+    ReturnEvent,
+    ReturnKind,
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+    ShopifyOrder,
+)
+from .selectors import order_snapshot
+from .tasks import refund_process
+
+# Which steps each status allows; the services enforce the same rules.
+STEPS = {
+    ReturnStatus.REQUESTED: ("approve", "reject", "receive"),
+    ReturnStatus.APPROVED: ("receive", "ship", "refund", "reject"),
+    ReturnStatus.RECEIVED: ("ship", "refund", "reject"),
+    ReturnStatus.RESOLVED: ("refund",),
+}
+STEP_LABELS = {
+    "approve": _("Approve"),
+    "reject": _("Reject"),
+    "receive": _("Mark parcel received"),
+    "ship": _("Ship replacement"),
+    "refund": _("Refund"),
+}
+STALE_REFUND = timedelta(minutes=15)
 
 
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -16,22 +61,59 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ReturnLineInline(ReadOnlyInline):
     model = ReturnLine
-    fields = ("title", "variant_title", "sku", "quantity", "unit_price", "currency")
+    fields = (
+        "title",
+        "variant_title",
+        "sku",
+        "quantity",
+        "received_quantity",
+        "unit_price",
+        "currency",
+    )
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = (
+        "created_at",
+        "amount",
+        "currency",
+        "state",
+        "error",
+        "attempts",
+        "requested_by",
+        "shopify_refund_id",
+    )
+
+
+class ReplacementInline(ReadOnlyInline):
+    model = Replacement
+    fields = ("shipped_on", "carrier", "tracking_number", "tracking_url", "created_by")
 
 
 class ReturnEventInline(ReadOnlyInline):
     model = ReturnEvent
     fields = ("created_at", "type", "actor", "user", "customer_visible", "data")
-    readonly_fields = fields
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(admin.ModelAdmin):
-    list_display = ("number", "order", "customer_email", "kind", "reason", "status", "created_at")
+class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
+    list_display = (
+        "number",
+        "order_name",
+        "customer_email",
+        "kind",
+        "reason",
+        "items",
+        "status",
+        "age",
+        "refunded",
+    )
     list_filter = ("status", "kind", "reason", "created_at")
-    list_select_related = ("order",)
-    search_fields = ("number", "order__name", "customer_email")
+    search_fields = ("number", "order__name", "customer_email", "replacements__tracking_number")
     ordering = ("-created_at",)
+    list_per_page = 50
+    actions = ("approve_selected",)
     readonly_fields = (
         "number",
         "order",
@@ -41,12 +123,178 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         "locale",
         "customer_email",
         "comment",
+        "rejection_reason",
         "created_at",
+        "approved_at",
+        "received_at",
+        "resolved_at",
+        "rejected_at",
     )
     fields = readonly_fields
-    inlines = (ReturnLineInline, ReturnEventInline)
+    inlines = (ReturnLineInline, RefundInline, ReplacementInline, ReturnEventInline)
+    change_form_template = "admin/returns/returnrequest/change_form.html"
+
+    def get_queryset(self, request):
+        succeeded = Q(refunds__state=RefundState.SUCCEEDED)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("order")
+            .prefetch_related("lines")
+            .annotate(refunded_total=Sum("refunds__amount", filter=succeeded))
+        )
+
+    def get_urls(self):
+        views = {
+            "approve": self.approve_view,
+            "reject": self.reject_view,
+            "receive": self.receive_view,
+            "ship": self.ship_view,
+            "refund": self.refund_view,
+        }
+        custom = [
+            path(
+                f"<path:object_id>/{step}/",
+                self.admin_site.admin_view(view),
+                name=f"returns_returnrequest_{step}",
+            )
+            for step, view in views.items()
+        ]
+        return custom + super().get_urls()
+
+    @admin.display(description=_("order"), ordering="order__name")
+    def order_name(self, obj):
+        return obj.order.name
+
+    @admin.display(description=_("items"))
+    def items(self, obj):
+        return ", ".join(f"{line.quantity} × {line.title}" for line in obj.lines.all())
+
+    @admin.display(description=_("age"), ordering="created_at")
+    def age(self, obj):
+        return timesince(obj.created_at, depth=1)
+
+    @admin.display(description=_("refunded"), ordering="refunded_total")
+    def refunded(self, obj):
+        if not obj.refunded_total:
+            return "–"
+        return f"{obj.refunded_total.quantize(Decimal('0.01'))} {obj.order.currency}"
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm(PERMISSIONS["approve"])
+
+    @admin.action(description=_("Approve selected requests"), permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        approved, refused = 0, []
+        for return_request in queryset:
+            try:
+                services.return_approve(request_id=return_request.pk, user=request.user)
+                approved += 1
+            except services.ReturnError as error:
+                refused.append(str(error.message))
+        if approved:
+            self.message_user(
+                request,
+                ngettext("%(count)d request approved.", "%(count)d requests approved.", approved)
+                % {"count": approved},
+            )
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return_request = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if return_request is not None:
+            snapshot = order_snapshot(return_request.order)
+            steps = [
+                (step, STEP_LABELS[step])
+                for step in STEPS.get(return_request.status, ())
+                if request.user.has_perm(PERMISSIONS[step])
+                and (step != "ship" or return_request.kind == ReturnKind.CLAIM)
+            ]
+            extra_context.update(
+                order=snapshot,
+                shopify_admin_url=(
+                    f"https://admin.shopify.com/store/{settings.SHOPIFY_SHOP}/orders/{snapshot.legacy_id}"
+                ),
+                steps=steps,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    list_display = (
+        "request",
+        "amount",
+        "currency",
+        "state",
+        "needs_attention",
+        "attempts",
+        "error",
+        "created_at",
+    )
+    list_filter = ("state", "created_at")
+    list_select_related = ("request",)
+    search_fields = ("request__number", "shopify_refund_id")
+    actions = ("retry_pending",)
+    readonly_fields = [field.name for field in Refund._meta.fields]
+
+    @admin.display(description=_("needs attention"), boolean=True)
+    def needs_attention(self, obj):
+        return obj.state == RefundState.PENDING and timezone.now() - obj.created_at > STALE_REFUND
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_refund_permission(self, request):
+        return request.user.has_perm(PERMISSIONS["refund"])
+
+    @admin.action(description=_("Send pending refunds to Shopify again"), permissions=["refund"])
+    def retry_pending(self, request, queryset):
+        pending = list(queryset.filter(state=RefundState.PENDING).values_list("pk", flat=True))
+        for refund_id in pending:
+            # Safe to repeat: the same idempotency key goes with every attempt.
+            refund_process.delay(refund_id)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d pending refund sent again.",
+                "%(count)d pending refunds sent again.",
+                len(pending),
+            )
+            % {"count": len(pending)},
+        )
+
+
+@admin.register(ReturnEvent)
+class ReturnEventAdmin(admin.ModelAdmin):
+    """The audit trail: visible to staff, changeable by no one."""
+
+    list_display = ("created_at", "request", "type", "actor", "user", "customer_visible")
+    list_filter = ("type", "actor", "customer_visible")
+    list_select_related = ("request", "user")
+    search_fields = ("request__number", "type")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -57,8 +305,18 @@ class ReturnRequestAdmin(admin.ModelAdmin):
 class ShopifyOrderAdmin(admin.ModelAdmin):
     list_display = ("name", "email", "customer_locale", "fetched_at")
     search_fields = ("name", "email")
-    readonly_fields = ("shopify_id", "name", "email", "customer_locale", "currency", "data")
-    fields = readonly_fields + ("fetched_at",)
+    readonly_fields = (
+        "shopify_id",
+        "name",
+        "email",
+        "customer_locale",
+        "currency",
+        "data",
+        "fetched_at",
+    )
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -10,13 +10,21 @@ from django.utils import translation
 from .models import ReturnEvent, ReturnRequest
 
 
-def customer_email_send(*, request_id: int, kind: str) -> bool:
-    """Send the email for this step of the return once; False if it was sent before."""
+def customer_email_send(*, request_id: int, kind: str, event_id: int | None = None) -> bool:
+    """Send the email for this step (and event) of the return once; False if it was sent before."""
     request = ReturnRequest.objects.select_related("order").get(pk=request_id)
-    if request.events.filter(type="email.sent", data__kind=kind).exists():
+    sent = request.events.filter(type="email.sent", data__kind=kind)
+    if event_id is not None:
+        sent = sent.filter(data__event=event_id)
+    if sent.exists():
         return False
+    event = request.events.filter(pk=event_id).first() if event_id else None
+    template = "requested" if kind == "requested" else "update"
     with translation.override(request.locale):
         context = {
+            "kind": kind,
+            "event": event,
+            "replacement": request.replacements.order_by("-created_at").first(),
             "request": request,
             "lines": list(request.lines.all()),
             "shop_name": settings.SHOP_NAME,
@@ -25,9 +33,9 @@ def customer_email_send(*, request_id: int, kind: str) -> bool:
             + reverse("returns:status", args=[request.token]),
         }
         # A subject is one line, whatever a template or translation does.
-        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
-        text = render_to_string(f"emails/{kind}.txt", context)
-        html = render_to_string(f"emails/{kind}.html", context)
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [request.customer_email]
     )
@@ -35,6 +43,9 @@ def customer_email_send(*, request_id: int, kind: str) -> bool:
     message.send()
     with transaction.atomic():
         ReturnEvent.objects.create(
-            request=request, type="email.sent", actor=ReturnEvent.Actor.SYSTEM, data={"kind": kind}
+            request=request,
+            type="email.sent",
+            actor=ReturnEvent.Actor.SYSTEM,
+            data={"kind": kind, "event": event_id},
         )
     return True

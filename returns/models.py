@@ -81,6 +81,7 @@ class ReturnRequest(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    restock = models.BooleanField(_("restock returned items"), default=False)
     # Sent with the shopper's form, so a double click or a resubmitted page finds this request.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
@@ -177,6 +178,11 @@ class Refund(models.Model):
         verbose_name=_("requested by"),
     )
     restock = models.BooleanField(_("restock"), default=False)
+    # The line items sent with this refund as [{"line_item_id", "quantity"}]; empty for an
+    # amount-only refund.
+    lines = models.JSONField(_("items"), default=list, blank=True)
+    # The staff member's confirmation form, so a double click finds this refund, not a second.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     notify_customer = models.BooleanField(_("notify the customer"), default=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)

@@ -1,6 +1,7 @@
 """Reads used by views, admin and tasks. No writes here."""
 
 import hmac
+from decimal import Decimal
 
 from django.db.models import Sum
 
@@ -41,4 +42,5 @@ def customer_events(request: ReturnRequest) -> list[ReturnEvent]:
 def refunded_total(request: ReturnRequest):
     """What Shopify has refunded for this request, or None when nothing was."""
     total = request.refunds.filter(state=RefundState.SUCCEEDED).aggregate(total=Sum("amount"))
-    return total["total"]
+    # SQLite sums decimals without their scale; money always has two places.
+    return total["total"].quantize(Decimal("0.01")) if total["total"] is not None else None

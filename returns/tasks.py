@@ -35,11 +35,38 @@ def shopify_order_write_back(self, event_id: int) -> None:
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
-def customer_email_send(self, request_id: int, kind: str) -> None:
+def refund_process(self, refund_id: int) -> None:
+    from .services.refunds import refund_execute
+
+    try:
+        refund_execute(refund_id=refund_id)
+    except ShopifyError as exc:
+        # Still pending, with the error shown in the admin; the same idempotency key is sent on
+        # the next attempt, so Shopify refunds at most once however often this runs.
+        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
+        logger.warning("Refund %s is still pending: %s", refund_id, exc.message)
+
+
+@shared_task(bind=True, max_retries=3, acks_late=True)
+def shopify_order_refresh(self, order_id: int) -> None:
+    """Fetch the order again after a change in Shopify, so shopper pages show what is left."""
+    from .services import shopify_order_refetch
+
+    try:
+        shopify_order_refetch(order_id=order_id)
+    except ShopifyError as exc:
+        if exc.retryable and not self.request.is_eager and self.request.retries < 3:
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
+        logger.warning("Could not refresh order %s: %s", order_id, exc.message)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def customer_email_send(self, request_id: int, kind: str, event_id: int | None = None) -> None:
     from .emails import customer_email_send as send
 
     try:
-        send(request_id=request_id, kind=kind)
+        send(request_id=request_id, kind=kind, event_id=event_id)
     except (OSError, smtplib.SMTPException) as exc:
         if not self.request.is_eager and self.request.retries < MAX_RETRIES:
             raise self.retry(exc=exc, countdown=min(2**self.request.retries * 30, 3600)) from exc

@@ -1,7 +1,7 @@
 """Writing an event back on the Shopify order, the way a careful person would by hand.
 
-Each customer-facing step adds one dated line to the order note and sets a tag. The note is for the
-shop's staff, so it is written in the shop's language, not the shopper's.
+Each step adds one dated line to the order note and sets a tag. The note is for the shop's staff,
+so it is written in the shop's language, not the shopper's.
 """
 
 from django.conf import settings
@@ -14,22 +14,55 @@ from .shopify import notes
 
 TAGS = {
     "returns.requested": "return-requested",
+    "returns.approved": "return-approved",
+    "returns.rejected": "return-rejected",
+    "returns.received": "return-received",
+    "returns.replacement_shipped": "replacement-shipped",
+    "returns.refund.succeeded": "return-refunded",
 }
 
 
+def _items(request) -> str:
+    return ", ".join(f"{line.quantity} × {line.title}" for line in request.lines.all())
+
+
+def _what(event: ReturnEvent) -> str:
+    request, data = event.request, event.data
+    match event.type:
+        case "returns.requested" if request.kind == request.Kind.CLAIM:
+            return _("claim filed (defect): %(items)s") % {"items": _items(request)}
+        case "returns.requested":
+            return _("return requested (not satisfied): %(items)s") % {"items": _items(request)}
+        case "returns.approved":
+            return _("approved")
+        case "returns.rejected":
+            return _("rejected: %(reason)s") % {"reason": data.get("reason", "")}
+        case "returns.received":
+            received = ", ".join(f"{line['received']} × {line['title']}" for line in data["lines"])
+            restock = _("restocked") if data.get("restock") else _("not restocked")
+            return _("parcel received: %(items)s (%(restock)s)") % {
+                "items": received,
+                "restock": restock,
+            }
+        case "returns.replacement_shipped":
+            titles = ", ".join(line.title for line in request.lines.all())
+            return _(
+                "%(items)s defective, replacement shipped on %(date)s, %(carrier)s %(number)s"
+            ) % {
+                "items": titles,
+                "date": data["shipped_on"],
+                "carrier": data["carrier"],
+                "number": data["tracking_number"],
+            }
+        case "returns.refund.succeeded":
+            return _("refunded %(amount)s %(currency)s") % data
+    raise ValueError(f"No note line for event {event.type}")
+
+
 def note_line(event: ReturnEvent) -> str:
-    request = event.request
     with translation.override(settings.LANGUAGE_CODE):
         day = formats.date_format(timezone.localdate(event.created_at), "Y-m-d")
-        items = ", ".join(f"{line.quantity} × {line.title}" for line in request.lines.all())
-        if event.type == "returns.requested":
-            what = (
-                _("claim filed (defect)")
-                if request.kind == request.Kind.CLAIM
-                else _("return requested (not satisfied)")
-            )
-            return f"{day} {request.number}: {what}: {items}"
-    raise ValueError(f"No note line for event {event.type}")
+        return f"{day} {event.request.number}: {_what(event)}"
 
 
 def event_write_back(*, event_id: int) -> bool:
@@ -43,14 +76,16 @@ def event_write_back(*, event_id: int) -> bool:
     if request.events.filter(type="shopify.written", data__event=event_id).exists():
         return False
     order_id = request.order.shopify_id
-    notes.order_note_line_add(order_id, note_line(event))
-    if event.type in TAGS:
-        notes.order_tags_add(order_id, [TAGS[event.type]])
+    line = note_line(event)
+    notes.order_note_line_add(order_id, line)
+    tags = [TAGS[event.type]] if event.type in TAGS else []
+    if tags:
+        notes.order_tags_add(order_id, tags)
     with transaction.atomic():
         ReturnEvent.objects.create(
             request=request,
             type="shopify.written",
             actor=ReturnEvent.Actor.SYSTEM,
-            data={"event": event_id, "tags": [TAGS[event.type]] if event.type in TAGS else []},
+            data={"event": event_id, "note": line, "tags": tags},
         )
     return True

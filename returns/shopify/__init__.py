@@ -1,7 +1,8 @@
 """The only code that talks to Shopify.
 
-Modules: client (auth, transport, errors), orders (reading orders), types (the dataclasses they
-return), errors (the exception family), documents (the .graphql files).
+Modules: client (auth, transport, errors), orders (reading orders), notes (note lines and tags),
+refunds (Shopify's suggestion and refundCreate), types (the dataclasses they return), errors (the
+exception family), documents (the .graphql files).
 """
 
 from .errors import (

@@ -149,6 +149,46 @@ class Order:
         return _from_json(cls, data)
 
 
+@dataclass(frozen=True)
+class SuggestedRefundLine:
+    line_item_id: str
+    quantity: int
+    unit_price: Money
+    subtotal: Money
+
+
+@dataclass(frozen=True)
+class SuggestedTransaction:
+    """A payment Shopify would give money back through: the SALE or CAPTURE it came from."""
+
+    parent_id: str | None
+    amount: Money
+    gateway: str | None
+    kind: str
+    # What that payment can still give back in all; None where Shopify does not say.
+    maximum: Money | None = None
+
+
+@dataclass(frozen=True)
+class SuggestedRefund:
+    """Shopify's refund suggestion for some line items of an order."""
+
+    amount: Money
+    # The most the whole order can still refund, whatever the items.
+    maximum: Money
+    subtotal: Money
+    tax: Money
+    lines: tuple[SuggestedRefundLine, ...]
+    transactions: tuple[SuggestedTransaction, ...]
+
+
+@dataclass(frozen=True)
+class CreatedRefund:
+    id: str
+    amount: Money
+    created_at: datetime | None
+
+
 # JSON conversion, driven by the field annotations so a new field needs no extra code here.
 
 

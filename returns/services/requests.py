@@ -1,9 +1,4 @@
-"""Every state change of the returns domain, one function each.
-
-A service locks what it changes, checks the current state, changes it, writes the audit event,
-and queues Shopify writes and emails with transaction.on_commit, so nothing leaves the building
-for a change that was rolled back. Calling a service twice does no harm.
-"""
+"""The shopper's side: finding the order and filing a return or claim."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -14,8 +9,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import tasks
-from .models import (
+from .. import tasks
+from ..models import (
     ReturnEvent,
     ReturnKind,
     ReturnLine,
@@ -23,43 +18,17 @@ from .models import (
     ReturnRequest,
     ShopifyOrder,
 )
-from .policy import ReturnPolicy, order_eligibility
-from .selectors import order_snapshot, reserved_quantities
-from .shopify import orders as shopify_orders
-from .shopify.types import Order
+from ..policy import ReturnPolicy, order_eligibility
+from ..selectors import order_snapshot, reserved_quantities
+from ..shopify import orders as shopify_orders
+from ..shopify.types import Order
+from .common import ReturnError, event_record
 
 NO_ITEMS = _("Choose at least one item and how many.")
 UNKNOWN_ITEM = _("One of the chosen items is not part of this order.")
 TOO_MANY = _("You chose more units of “%(title)s” than can be returned (%(limit)s at most).")
 NOT_ALLOWED = _("“%(title)s” cannot be returned for this reason: %(why)s")
 COMMENT_REQUIRED = _("Please describe what is wrong with the item.")
-
-
-class ReturnError(Exception):
-    """A change the current state does not allow; the message is for the person who asked."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
-def event_record(
-    *,
-    request: ReturnRequest,
-    type: str,
-    actor: str,
-    user=None,
-    customer_visible: bool = False,
-    data: dict | None = None,
-) -> ReturnEvent:
-    return ReturnEvent.objects.create(
-        request=request,
-        type=type,
-        actor=actor,
-        user=user,
-        customer_visible=customer_visible,
-        data=data or {},
-    )
 
 
 def shopify_order_store(*, order: Order) -> ShopifyOrder:
@@ -107,6 +76,12 @@ def shopify_order_lookup(*, order_number: str, email: str) -> ShopifyOrder | Non
             return None
         local = shopify_order_store(order=fetched)
     return local if local.email and local.email == email else None
+
+
+def shopify_order_refetch(*, order_id: int) -> ShopifyOrder:
+    """Replace the local copy with Shopify's current order."""
+    local = ShopifyOrder.objects.get(pk=order_id)
+    return shopify_order_store(order=shopify_orders.order_get(local.shopify_id))
 
 
 def _is_stale(order: ShopifyOrder) -> bool:
@@ -207,14 +182,3 @@ def _checked_quantities(order, quantities, reason, now):
     if not chosen:
         raise ReturnError(NO_ITEMS)
     return chosen
-
-
-def shopify_write_failure_record(*, event_id: int, error: str) -> None:
-    """Note in the audit trail that an event could not be written to Shopify."""
-    event = ReturnEvent.objects.select_related("request").get(pk=event_id)
-    event_record(
-        request=event.request,
-        type="shopify.write_failed",
-        actor=ReturnEvent.Actor.SYSTEM,
-        data={"event": event_id, "error": error},
-    )

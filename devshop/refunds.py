@@ -1,0 +1,351 @@
+"""Refunds as Shopify makes them: Order.suggestedRefund and the refundCreate mutation.
+
+What may be refunded is worked out from the stored order alone, as Shopify does: each successful
+SALE or CAPTURE transaction can give back what it took, less the REFUND transactions already
+made against it. A refund that would go past that is refused with userErrors and changes nothing.
+
+refundCreate needs @idempotent(key:) (mandatory since API version 2026-04). The key is stored in
+the same SQLite transaction as the refund, so every process sees a refund and its key together:
+a repeat with the same input answers with the first refund, a repeat with other input is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode
+from graphql.execution.values import get_directive_values
+
+from .api import INJECTED_USER_ERROR, gid_type
+from .store import now_iso
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+REFUNDABLE_KINDS = ("SALE", "CAPTURE")
+RESTOCKED_TYPES = ("RETURN", "CANCEL")
+# Shopify's words: the first as its API answers a refundCreate without the directive, the second
+# as it describes its IDEMPOTENCY_KEY_PARAMETER_MISMATCH userError code.
+IDEMPOTENCY_REQUIRED = (
+    "The @idempotent directive is required for this mutation but was not provided."
+)
+KEY_MISMATCH = "The same idempotency key cannot be used with different operation parameters."
+
+
+# -- money ---------------------------------------------------------------------------------------
+
+
+def money(amount: Decimal, currency: str) -> dict:
+    """A MoneyBag; devshop's orders are in one currency, so shop and presentment money agree."""
+    value = {"amount": str(amount.quantize(CENT)), "currencyCode": currency}
+    return {"shopMoney": value, "presentmentMoney": dict(value)}
+
+
+def amount_of(money_bag: dict) -> Decimal:
+    return Decimal(money_bag["shopMoney"]["amount"])
+
+
+def parse_money(value) -> Decimal:
+    """The Money scalar: a decimal string such as "29.00" (a JSON number is accepted too)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise TypeError(f"Money must be a decimal string, not {value!r}")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount of money") from None
+    if not amount.is_finite():
+        raise ValueError(f"{value!r} is not an amount of money")
+    return amount
+
+
+def parse_money_literal(node, _variables=None) -> Decimal:
+    if not isinstance(node, StringValueNode | IntValueNode | FloatValueNode):
+        raise TypeError("Money must be a decimal string")
+    return parse_money(node.value)
+
+
+# -- what an order can still refund ---------------------------------------------------------------
+
+
+def _line_items(order: dict) -> list[dict]:
+    stored = order.get("lineItems") or {}
+    nodes = stored.get("nodes")
+    return nodes if nodes is not None else [edge["node"] for edge in stored.get("edges", [])]
+
+
+def refundable_parents(order: dict) -> list[tuple[dict, Decimal]]:
+    """(transaction, amount it can still give back) for each transaction that took money."""
+    transactions = order.get("transactions") or []
+    refunded: dict[str, Decimal] = defaultdict(Decimal)
+    for transaction in transactions:
+        parent = transaction.get("parentTransaction") or {}
+        if transaction["kind"] == "REFUND" and transaction["status"] == "SUCCESS" and parent:
+            refunded[parent["id"]] += amount_of(transaction["amountSet"])
+    return [
+        (t, max(amount_of(t["amountSet"]) - refunded[t["id"]], ZERO))
+        for t in transactions
+        if t["kind"] in REFUNDABLE_KINDS and t["status"] == "SUCCESS"
+    ]
+
+
+def _unit_price(item: dict) -> Decimal:
+    return amount_of(item["discountedUnitPriceAfterAllDiscountsSet"])
+
+
+def resolve_suggested_refund(order, _info, refundLineItems=None, suggestFullRefund=False):
+    currency = order["currencyCode"]
+    items = _line_items(order)
+    wanted: dict[str, int] = defaultdict(int)
+    if suggestFullRefund:  # Shopify ignores refundLineItems then
+        for item in items:
+            wanted[item["id"]] = item["refundableQuantity"]
+    else:
+        known = {item["id"] for item in items}
+        for line in refundLineItems or []:
+            if line["lineItemId"] not in known:
+                raise GraphQLError(f"Line item {line['lineItemId']} does not exist on this order")
+            wanted[line["lineItemId"]] += line["quantity"]
+    lines, subtotal = [], ZERO
+    for item in items:
+        # Shopify suggests what can still be refunded, never more.
+        quantity = min(wanted.get(item["id"], 0), item["refundableQuantity"])
+        if quantity <= 0:
+            continue
+        line_total = _unit_price(item) * quantity
+        subtotal += line_total
+        lines.append(
+            {
+                "id": None,
+                "lineItem": item,
+                "quantity": quantity,
+                "restocked": False,
+                "priceSet": item["discountedUnitPriceAfterAllDiscountsSet"],
+                "subtotalSet": money(line_total, currency),
+                "totalTaxSet": money(ZERO, currency),
+            }
+        )
+    parents = refundable_parents(order)
+    maximum = sum((remaining for _, remaining in parents), ZERO)
+    amount = min(subtotal, maximum)
+    return {
+        "amountSet": money(amount, currency),
+        "maximumRefundableSet": money(maximum, currency),
+        "subtotalSet": money(subtotal, currency),
+        "totalTaxSet": money(ZERO, currency),
+        "refundLineItems": lines,
+        "suggestedTransactions": _suggested_transactions(amount, parents, currency),
+    }
+
+
+def _suggested_transactions(amount: Decimal, parents, currency: str) -> list[dict]:
+    suggested = []
+    for parent, remaining in parents:
+        share = min(amount, remaining)
+        if share <= 0:
+            continue
+        amount -= share
+        suggested.append(
+            {
+                "amountSet": money(share, currency),
+                "gateway": parent.get("gateway"),
+                "kind": "SUGGESTED_REFUND",
+                "maximumRefundableSet": money(remaining, currency),
+                "parentTransaction": parent,
+            }
+        )
+    return suggested
+
+
+# -- refundCreate ---------------------------------------------------------------------------------
+
+
+def resolve_refund_create(_root, info, input):
+    key = _idempotency_key(info)
+    if info.context.get("user_errors"):
+        return {"order": None, "refund": None, "userErrors": [INJECTED_USER_ERROR]}
+    # Shopify compares a repeat's variables with the first request's; the coerced input is that.
+    fingerprint = json.dumps(input, sort_keys=True, default=str)
+    status, result, order = info.context["store"].update_order_once(
+        "refundCreate", key, fingerprint, input["orderId"], lambda order: _refund(order, input)
+    )
+    if status == "mismatch":
+        return {"order": None, "refund": None, "userErrors": [_error(None, KEY_MISMATCH)]}
+    if status == "refused":
+        return {"order": None, "refund": None, "userErrors": result["userErrors"]}
+    refund = next(
+        (r for r in (order or {}).get("refunds", []) if r["id"] == result["refundId"]), None
+    )
+    return {"order": order, "refund": refund, "userErrors": []}
+
+
+def _idempotency_key(info) -> str:
+    values = get_directive_values(
+        info.schema.get_directive("idempotent"), info.field_nodes[0], info.variable_values
+    )
+    if values is None:
+        raise GraphQLError(IDEMPOTENCY_REQUIRED, extensions={"code": "BAD_REQUEST"})
+    if not values["key"].strip():
+        raise GraphQLError(
+            "The idempotency key must not be blank.", extensions={"code": "BAD_REQUEST"}
+        )
+    return values["key"]
+
+
+def _error(field: list[str] | None, message: str) -> dict:
+    return {"field": field, "message": message}
+
+
+def _refund(order: dict | None, input: dict):
+    """(the order with the refund made, {"refundId"}) or (None, {"userErrors"})."""
+    errors, lines, payments = _check(order, input)
+    if errors:
+        return None, {"userErrors": errors}
+    currency, now = order["currencyCode"], now_iso()
+    refund_lines = []
+    for item, quantity, restock_type in lines:
+        item["refundableQuantity"] -= quantity
+        item["currentQuantity"] = max(item["currentQuantity"] - quantity, 0)
+        refund_lines.append(
+            {
+                "id": _gid("RefundLineItem"),
+                "quantity": quantity,
+                "restocked": restock_type in RESTOCKED_TYPES,
+                "restockType": restock_type,
+                "lineItem": {"id": item["id"]},
+                "priceSet": item["discountedUnitPriceAfterAllDiscountsSet"],
+                "subtotalSet": money(_unit_price(item) * quantity, currency),
+                "totalTaxSet": money(ZERO, currency),
+            }
+        )
+    transactions = [
+        {
+            "id": _gid("OrderTransaction"),
+            "kind": "REFUND",
+            "status": "SUCCESS",
+            "gateway": parent.get("gateway"),
+            "createdAt": now,
+            "processedAt": now,
+            "test": bool(parent.get("test")),
+            "amountSet": money(amount, currency),
+            "parentTransaction": {"id": parent["id"]},
+        }
+        for parent, amount in payments
+    ]
+    total = sum((amount for _, amount in payments), ZERO)
+    refund = {
+        "id": _gid("Refund"),
+        "createdAt": now,
+        "processedAt": now,
+        "updatedAt": now,
+        "note": input.get("note"),
+        "totalRefundedSet": money(total, currency),
+        "refundLineItems": {"nodes": refund_lines},
+        "transactions": {"nodes": transactions},
+    }
+    order["transactions"] = [*(order.get("transactions") or []), *transactions]
+    order["refunds"] = [*(order.get("refunds") or []), refund]
+    if total > 0:
+        refunded = amount_of(order["totalRefundedSet"]) + total
+        received = sum((amount_of(t["amountSet"]) for t, _ in refundable_parents(order)), ZERO)
+        order["totalRefundedSet"] = money(refunded, currency)
+        order["displayFinancialStatus"] = (
+            "REFUNDED" if refunded >= received else "PARTIALLY_REFUNDED"
+        )
+    return order, {"refundId": refund["id"]}
+
+
+def _check(order: dict | None, input: dict):
+    """(userErrors, [(line item, quantity, restock type)], [(parent transaction, amount)])."""
+    if order is None or gid_type(input["orderId"]) != "Order":
+        return [_error(["orderId"], "Order does not exist")], [], []
+    errors: list[dict] = []
+    currency = order["currencyCode"]
+    if input.get("currency") not in (None, currency):
+        errors.append(_error(["currency"], f"Currency must be the order's currency ({currency})"))
+    if not input.get("refundLineItems") and not input.get("transactions"):
+        errors.append(_error(None, "A refund needs line items or transactions"))
+    lines = _check_lines(order, input.get("refundLineItems") or [], errors)
+    payments = _check_transactions(order, input, errors)
+    return errors, lines, payments
+
+
+def _check_lines(order: dict, requested: list[dict], errors: list[dict]):
+    items = {item["id"]: item for item in _line_items(order)}
+    taken: dict[str, int] = defaultdict(int)
+    lines = []
+    for index, line in enumerate(requested):
+        where = ["refundLineItems", str(index)]
+        item, quantity = items.get(line["lineItemId"]), line["quantity"]
+        restock_type = line.get("restockType") or "NO_RESTOCK"
+        if item is None:
+            errors.append(_error([*where, "lineItemId"], "Line item does not exist"))
+            continue
+        if quantity <= 0:
+            errors.append(_error([*where, "quantity"], "Quantity must be greater than 0"))
+            continue
+        taken[item["id"]] += quantity
+        if taken[item["id"]] > item["refundableQuantity"]:
+            errors.append(
+                _error(
+                    [*where, "quantity"],
+                    f"Quantity cannot refund more items than remain refundable "
+                    f"({item['refundableQuantity']})",
+                )
+            )
+        if restock_type == "LEGACY_RESTOCK":
+            errors.append(
+                _error([*where, "restockType"], "LEGACY_RESTOCK is not accepted for new refunds")
+            )
+        lines.append((item, quantity, restock_type))
+    return lines
+
+
+def _check_transactions(order: dict, input: dict, errors: list[dict]):
+    currency = order["currencyCode"]
+    known = {t["id"]: t for t in order.get("transactions") or []}
+    remaining = {t["id"]: left for t, left in refundable_parents(order)}
+    payments = []
+    for index, transaction in enumerate(input.get("transactions") or []):
+        where = ["transactions", str(index)]
+        amount, parent = transaction["amount"], known.get(transaction.get("parentId") or "")
+        if transaction["orderId"] != order["id"]:
+            errors.append(_error([*where, "orderId"], "Transaction must be for the refunded order"))
+        if transaction["kind"] != "REFUND":
+            errors.append(_error([*where, "kind"], "Kind must be REFUND for a refund"))
+        if amount <= 0:
+            errors.append(_error([*where, "amount"], "Amount must be greater than 0"))
+            continue
+        if amount != amount.quantize(CENT):
+            errors.append(_error([*where, "amount"], "Amount can have at most 2 decimals"))
+            continue
+        if parent is None:
+            errors.append(_error([*where, "parentId"], "Parent transaction does not exist"))
+            continue
+        if parent["id"] not in remaining:
+            errors.append(_error([*where, "parentId"], "Parent transaction cannot be refunded"))
+            continue
+        if transaction["gateway"] != parent.get("gateway"):
+            errors.append(
+                _error(
+                    [*where, "gateway"],
+                    f"Gateway must be the parent transaction's ({parent.get('gateway')})",
+                )
+            )
+        if amount > remaining[parent["id"]]:
+            errors.append(
+                _error(
+                    [*where, "amount"],
+                    f"Refund amount {amount.quantize(CENT)} {currency} is more than the "
+                    f"{remaining[parent['id']]:.2f} {currency} that can still be refunded",
+                )
+            )
+        # Two transactions on one parent share what it can give back.
+        remaining[parent["id"]] = max(remaining[parent["id"]] - amount, ZERO)
+        payments.append((parent, amount))
+    return payments
+
+
+def _gid(kind: str) -> str:
+    return f"gid://shopify/{kind}/{10**12 + secrets.randbelow(9 * 10**12)}"

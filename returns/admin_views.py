@@ -1,0 +1,191 @@
+"""The transition screens of the back office: one view per step, each behind its permission.
+
+Views only check the permission, validate the form and call one service; the service decides
+whether the step is allowed now and says why not.
+"""
+
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import services
+from .admin_forms import ReceiveForm, RefundConfirmForm, RefundForm, RejectForm, ReplacementForm
+from .models import ReturnRequest
+from .shopify.errors import ShopifyError
+
+PERMISSIONS = {
+    "approve": "returns.approve_return",
+    "reject": "returns.approve_return",
+    "receive": "returns.receive_return",
+    "ship": "returns.ship_replacement",
+    "refund": "returns.issue_refund",
+}
+
+
+def change_url(return_request) -> str:
+    return reverse("admin:returns_returnrequest_change", args=[return_request.pk])
+
+
+def transition_view(step):
+    """Load the request, check the step's permission, and turn ReturnError into a message."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(model_admin, request, object_id):
+            if not request.user.has_perm(PERMISSIONS[step]):
+                raise PermissionDenied
+            return_request = get_object_or_404(
+                ReturnRequest.objects.select_related("order"), pk=object_id
+            )
+            try:
+                return view(model_admin, request, return_request)
+            except services.ReturnError as error:
+                model_admin.message_user(request, error.message, messages.ERROR)
+                return redirect(change_url(return_request))
+
+        return wrapper
+
+    return decorator
+
+
+def _render(model_admin, request, return_request, title, form, template="step", **context):
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": return_request,
+        "title": title,
+        "form": form,
+        "change_url": change_url(return_request),
+        **context,
+    }
+    return TemplateResponse(request, f"admin/returns/returnrequest/{template}.html", context)
+
+
+class TransitionViews:
+    """Mixed into ReturnRequestAdmin; get_urls wires these up."""
+
+    @transition_view("approve")
+    def approve_view(self, request, return_request):
+        if request.method != "POST":
+            return redirect(change_url(return_request))
+        services.return_approve(request_id=return_request.pk, user=request.user)
+        self.message_user(request, _("%(number)s approved.") % {"number": return_request.number})
+        return redirect(change_url(return_request))
+
+    @transition_view("reject")
+    def reject_view(self, request, return_request):
+        form = RejectForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.return_reject(
+                request_id=return_request.pk, user=request.user, reason=form.cleaned_data["reason"]
+            )
+            self.message_user(
+                request, _("%(number)s rejected.") % {"number": return_request.number}
+            )
+            return redirect(change_url(return_request))
+        return _render(
+            self,
+            request,
+            return_request,
+            _("Reject %(number)s") % {"number": return_request.number},
+            form,
+        )
+
+    @transition_view("receive")
+    def receive_view(self, request, return_request):
+        form = ReceiveForm(request.POST or None, request=return_request)
+        if request.method == "POST" and form.is_valid():
+            services.return_receive(
+                request_id=return_request.pk,
+                user=request.user,
+                received=form.received(),
+                restock=form.cleaned_data["restock"],
+            )
+            self.message_user(
+                request, _("%(number)s marked received.") % {"number": return_request.number}
+            )
+            return redirect(change_url(return_request))
+        title = _("Parcel received for %(number)s") % {"number": return_request.number}
+        return _render(self, request, return_request, title, form)
+
+    @transition_view("ship")
+    def ship_view(self, request, return_request):
+        form = ReplacementForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.replacement_ship(
+                request_id=return_request.pk, user=request.user, **form.cleaned_data
+            )
+            self.message_user(
+                request, _("Replacement for %(number)s logged.") % {"number": return_request.number}
+            )
+            return redirect(change_url(return_request))
+        title = _("Ship a replacement for %(number)s") % {"number": return_request.number}
+        return _render(self, request, return_request, title, form)
+
+    @transition_view("refund")
+    def refund_view(self, request, return_request):
+        try:
+            # Live from Shopify each time the form opens or is sent: what it suggests and allows.
+            quote = services.refund_quote(request=return_request)
+        except ShopifyError as error:
+            self.message_user(
+                request,
+                _("Shopify could not be asked for the refundable amount: %(error)s")
+                % {"error": error.message},
+                messages.ERROR,
+            )
+            return redirect(change_url(return_request))
+        limits = {"maximum": quote.maximum, "currency": quote.currency}
+        title = _("Refund %(number)s") % {"number": return_request.number}
+        if request.method == "POST" and "confirm" in request.POST:
+            form = RefundConfirmForm(request.POST, **limits)
+            if form.is_valid():
+                services.refund_request(
+                    request_id=return_request.pk,
+                    user=request.user,
+                    amount=form.cleaned_data["amount"],
+                    currency=form.cleaned_data["currency"],
+                    restock=form.cleaned_data["restock"],
+                    notify=form.cleaned_data["notify"],
+                    shopify_maximum=quote.shopify_maximum,
+                    submission_key=form.cleaned_data["submission_key"],
+                )
+                self.message_user(
+                    request,
+                    _("Refund of %(amount)s %(currency)s for %(number)s sent to Shopify.")
+                    % {**form.cleaned_data, "number": return_request.number},
+                )
+                return redirect(change_url(return_request))
+            form = RefundForm(request.POST, **limits)
+        elif request.method == "POST":
+            form = RefundForm(request.POST, **limits)
+            if form.is_valid():
+                confirm = RefundConfirmForm(
+                    initial={**form.cleaned_data, "submission_key": uuid.uuid4()}, **limits
+                )
+                return _render(
+                    self,
+                    request,
+                    return_request,
+                    title,
+                    confirm,
+                    template="refund_confirm",
+                    amount=form.cleaned_data["amount"],
+                    currency=form.cleaned_data["currency"],
+                )
+        else:
+            form = RefundForm(
+                initial={
+                    "amount": quote.suggested,
+                    "currency": quote.currency,
+                    "restock": return_request.restock,
+                },
+                **limits,
+            )
+        return _render(self, request, return_request, title, form, quote=quote)

@@ -1,0 +1,35 @@
+"""Every state change of the returns domain, one function each.
+
+A service locks what it changes, checks the current state, changes it, writes the audit event,
+and queues Shopify writes and emails with transaction.on_commit, so nothing leaves the building
+for a change that was rolled back. Calling a service twice does no harm.
+"""
+
+from .common import ReturnError, event_record, shopify_write_failure_record
+from .refunds import RefundQuote, refund_execute, refund_limit, refund_quote, refund_request
+from .requests import (
+    return_request_create,
+    shopify_order_lookup,
+    shopify_order_refetch,
+    shopify_order_store,
+)
+from .transitions import replacement_ship, return_approve, return_receive, return_reject
+
+__all__ = [
+    "RefundQuote",
+    "ReturnError",
+    "refund_execute",
+    "refund_limit",
+    "refund_quote",
+    "refund_request",
+    "replacement_ship",
+    "return_approve",
+    "return_receive",
+    "return_reject",
+    "shopify_order_refetch",
+    "event_record",
+    "return_request_create",
+    "shopify_order_lookup",
+    "shopify_order_store",
+    "shopify_write_failure_record",
+]

@@ -1,0 +1,246 @@
+"""Refunds: money moves through Shopify, exactly once, and never more than was paid.
+
+A refund is first a pending row with its own idempotency key, written under a lock on the order
+so two staff members cannot both spend the same refundable amount. A task then asks Shopify, with
+that key, as often as it takes; Shopify's @idempotent makes a repeat return the first refund.
+Pending refunds count against the maximum until Shopify has answered.
+"""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import tasks
+from ..models import (
+    Refund,
+    RefundState,
+    ReturnEvent,
+    ReturnRequest,
+    ReturnStatus,
+    ShopifyOrder,
+)
+from ..shopify import refunds as shopify_refunds
+from ..shopify.errors import ShopifyError, ShopifyRejected
+from .common import ReturnError, event_record
+
+AMOUNT_NOT_POSITIVE = _("The refund amount must be more than 0.")
+AMOUNT_DECIMALS = _("The refund amount can have at most two decimals.")
+WRONG_CURRENCY = _("This order was paid in %(currency)s; refund in %(currency)s.")
+ABOVE_MAXIMUM = _("At most %(maximum)s %(currency)s can still be refunded for this request.")
+NOT_REFUNDABLE = _("%(number)s has the status “%(status)s” and cannot be refunded.")
+
+REFUNDABLE_STATUSES = (ReturnStatus.APPROVED, ReturnStatus.RECEIVED, ReturnStatus.RESOLVED)
+OPEN_OR_DONE = Q(state__in=[RefundState.PENDING, RefundState.SUCCEEDED])
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class RefundQuote:
+    """What the refund form offers: Shopify's suggestion and the most that may be refunded."""
+
+    suggested: Decimal
+    maximum: Decimal
+    currency: str
+    shopify_maximum: Decimal
+
+
+def _total(refunds) -> Decimal:
+    return refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+def request_value(request: ReturnRequest) -> Decimal:
+    """What the shopper paid for the units in this request."""
+    return sum((line.unit_price * line.quantity for line in request.lines.all()), Decimal("0"))
+
+
+def refund_limit(request: ReturnRequest, *, shopify_maximum: Decimal) -> Decimal:
+    """The most that may still be refunded for this request, counting refunds not yet in Shopify.
+
+    Shopify's maximum is for the whole order and already excludes refunds Shopify has made, so
+    pending refunds of every request of the order come off it; the request's own cap is what was
+    paid for its items, less everything refunded or pending for it.
+    """
+    order_pending = _total(Refund.objects.filter(request__order=request.order_id, state="pending"))
+    own = _total(request.refunds.filter(OPEN_OR_DONE))
+    limit = min(shopify_maximum - order_pending, request_value(request) - own)
+    return max(limit, Decimal("0")).quantize(CENT)
+
+
+def _refund_lines(request: ReturnRequest) -> list[tuple[str, int]]:
+    """Line items go with the first refund only; later ones are amounts on their own."""
+    if request.refunds.filter(OPEN_OR_DONE).exists():
+        return []
+    lines = []
+    for line in request.lines.all():
+        quantity = line.quantity if line.received_quantity is None else line.received_quantity
+        if quantity:
+            lines.append((line.line_item_id, quantity))
+    return lines
+
+
+def refund_quote(*, request: ReturnRequest) -> RefundQuote:
+    """Read live from Shopify what it suggests and allows for this request's items."""
+    lines = _refund_lines(request)
+    suggestion = shopify_refunds.refund_suggest(request.order.shopify_id, lines)
+    shopify_maximum = suggestion.maximum.amount
+    maximum = refund_limit(request, shopify_maximum=shopify_maximum)
+    suggested = suggestion.amount.amount if lines else maximum
+    return RefundQuote(
+        suggested=min(suggested, maximum),
+        maximum=maximum,
+        currency=request.order.currency,
+        shopify_maximum=shopify_maximum,
+    )
+
+
+def _checked_amount(amount, currency: str, order_currency: str) -> Decimal:
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        raise ReturnError(AMOUNT_NOT_POSITIVE)
+    if amount != amount.quantize(CENT):
+        raise ReturnError(AMOUNT_DECIMALS)
+    if currency != order_currency:
+        raise ReturnError(WRONG_CURRENCY % {"currency": order_currency})
+    return amount.quantize(CENT)
+
+
+def refund_request(
+    *,
+    request_id: int,
+    user,
+    amount: Decimal,
+    currency: str,
+    restock: bool,
+    notify: bool,
+    shopify_maximum: Decimal,
+    submission_key: uuid.UUID | None = None,
+) -> Refund:
+    """Queue a refund of `amount` for this request; ReturnError if it is not allowed."""
+    with transaction.atomic():
+        request = ReturnRequest.objects.select_related("order").get(pk=request_id)
+        # The order row is the lock: refundable money is per order, across its requests.
+        ShopifyOrder.objects.select_for_update().get(pk=request.order_id)
+        request = (
+            ReturnRequest.objects.select_for_update().select_related("order").get(pk=request_id)
+        )
+        if submission_key:
+            existing = request.refunds.filter(submission_key=submission_key).first()
+            if existing:
+                return existing
+        amount = _checked_amount(amount, currency, request.order.currency)
+        if request.status not in REFUNDABLE_STATUSES:
+            raise ReturnError(
+                NOT_REFUNDABLE % {"number": request.number, "status": request.get_status_display()}
+            )
+        maximum = refund_limit(request, shopify_maximum=shopify_maximum)
+        if amount > maximum:
+            raise ReturnError(ABOVE_MAXIMUM % {"maximum": maximum, "currency": currency})
+        refund = Refund.objects.create(
+            request=request,
+            amount=amount,
+            currency=currency,
+            requested_by=user,
+            restock=restock,
+            notify_customer=notify,
+            lines=[{"line_item_id": i, "quantity": q} for i, q in _refund_lines(request)],
+            submission_key=submission_key,
+        )
+        event_record(
+            request=request,
+            type="returns.refund.requested",
+            actor=ReturnEvent.Actor.STAFF,
+            user=user,
+            data={"refund": refund.pk, "amount": str(amount), "currency": currency},
+        )
+        transaction.on_commit(lambda: tasks.refund_process.delay(refund.pk))
+    return refund
+
+
+def refund_execute(*, refund_id: int) -> Refund:
+    """Ask Shopify for the refund, with its idempotency key; record what Shopify answered.
+
+    Retryable errors (outage, timeout, throttling) leave the refund pending and propagate so the
+    task retries with the same key; Shopify's refusal marks it failed, with the reason.
+    """
+    with transaction.atomic():
+        refund = (
+            Refund.objects.select_for_update().select_related("request__order").get(pk=refund_id)
+        )
+        if refund.state != RefundState.PENDING:
+            return refund
+        refund.attempts += 1
+        refund.save(update_fields=["attempts", "updated_at"])
+    request = refund.request
+    try:
+        created = shopify_refunds.refund_create(
+            order_id=request.order.shopify_id,
+            amount=refund.amount,
+            currency=refund.currency,
+            lines=[(line["line_item_id"], line["quantity"]) for line in refund.lines],
+            restock=refund.restock,
+            notify=refund.notify_customer,
+            note=request.number,
+            idempotency_key=str(refund.idempotency_key),
+        )
+    except ShopifyRejected as exc:
+        return _refund_settle(refund_id, failed=exc.message)
+    except ShopifyError as exc:
+        with transaction.atomic():
+            Refund.objects.filter(pk=refund_id).update(error=exc.message, updated_at=timezone.now())
+            event_record(
+                request=request,
+                type="returns.refund.attempt_failed",
+                actor=ReturnEvent.Actor.SYSTEM,
+                data={"refund": refund_id, "attempt": refund.attempts, "error": exc.message},
+            )
+        raise
+    return _refund_settle(refund_id, shopify_refund_id=created.id)
+
+
+def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str = "") -> Refund:
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().select_related("request").get(pk=refund_id)
+        if refund.state != RefundState.PENDING:
+            return refund
+        request = ReturnRequest.objects.select_for_update().get(pk=refund.request_id)
+        data = {"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency}
+        if failed:
+            refund.state = RefundState.FAILED
+            refund.error = failed
+            refund.save(update_fields=["state", "error", "updated_at"])
+            event_record(
+                request=request,
+                type="returns.refund.failed",
+                actor=ReturnEvent.Actor.SYSTEM,
+                data={**data, "error": failed},
+            )
+            return refund
+        refund.state = RefundState.SUCCEEDED
+        refund.shopify_refund_id = shopify_refund_id
+        refund.succeeded_at = timezone.now()
+        refund.error = ""
+        refund.save(
+            update_fields=["state", "shopify_refund_id", "succeeded_at", "error", "updated_at"]
+        )
+        if request.status != ReturnStatus.RESOLVED:
+            request.status = ReturnStatus.RESOLVED
+            request.resolved_at = timezone.now()
+            request.save(update_fields=["status", "resolved_at"])
+        event = event_record(
+            request=request,
+            type="returns.refund.succeeded",
+            actor=ReturnEvent.Actor.SYSTEM,
+            customer_visible=True,
+            data=data,
+        )
+        request_id = request.pk
+        transaction.on_commit(lambda: tasks.shopify_order_write_back.delay(event.pk))
+        transaction.on_commit(
+            lambda: tasks.customer_email_send.delay(request_id, "refunded", event.pk)
+        )
+        transaction.on_commit(lambda: tasks.shopify_order_refresh.delay(request.order_id))
+    return refund

@@ -1,0 +1,216 @@
+"""Refunds through Shopify: its suggestion for some line items, and refundCreate, exactly once.
+
+Exactly once is Shopify's job: every refundCreate carries @idempotent(key:), and a repeat with the
+same key and the same input answers with the first refund. The portal's part is to send the same
+input every time it retries a refund. So the input is built only from things a refund does not
+change: the caller's arguments and the order's payments (its SALE and CAPTURE transactions).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from . import documents
+from .client import ShopifyClient, get_client
+from .errors import ShopifyRejected, ShopifyUnavailable, raise_for_user_errors
+from .orders import _money, _optional_datetime, order_gid
+from .types import (
+    CreatedRefund,
+    SuggestedRefund,
+    SuggestedRefundLine,
+    SuggestedTransaction,
+)
+
+CENT = Decimal("0.01")
+# The transactions that took the shopper's money; a refund gives it back through them.
+PAYMENT_KINDS = ("SALE", "CAPTURE")
+
+
+def refund_suggest(
+    order_id: str, lines: list[tuple[str, int]], *, client: ShopifyClient | None = None
+) -> SuggestedRefund:
+    """What Shopify would refund for `lines` [(line item id, quantity)], and the order's maximum.
+
+    Shopify suggests no more than is still refundable: lines already refunded count for nothing.
+    """
+    client = client or get_client()
+    gid = order_gid(order_id)
+    data = client.execute(
+        documents.load("refund_suggest"),
+        {"id": gid, "refundLineItems": _line_inputs(lines)},
+    )
+    suggestion = (data.get("order") or {}).get("suggestedRefund")
+    if suggestion is None:
+        raise ShopifyRejected(f"Shop {client.shop} has no order {gid}.")
+    return SuggestedRefund(
+        amount=_money(suggestion["amountSet"]),
+        maximum=_money(suggestion["maximumRefundableSet"]),
+        subtotal=_money(suggestion["subtotalSet"]),
+        tax=_money(suggestion["totalTaxSet"]),
+        lines=tuple(
+            SuggestedRefundLine(
+                line_item_id=line["lineItem"]["id"],
+                quantity=line["quantity"],
+                unit_price=_money(line["priceSet"]),
+                subtotal=_money(line["subtotalSet"]),
+            )
+            for line in suggestion["refundLineItems"]
+        ),
+        transactions=tuple(
+            SuggestedTransaction(
+                parent_id=(t.get("parentTransaction") or {}).get("id"),
+                amount=_money(t["amountSet"]),
+                gateway=t.get("gateway"),
+                kind=t["kind"],
+                maximum=_money(t["maximumRefundableSet"])
+                if t.get("maximumRefundableSet")
+                else None,
+            )
+            for t in suggestion["suggestedTransactions"]
+        ),
+    )
+
+
+def refund_create(
+    *,
+    order_id: str,
+    amount: Decimal,
+    currency: str,
+    lines: list[tuple[str, int]],
+    restock: bool,
+    notify: bool,
+    note: str,
+    idempotency_key: str,
+    client: ShopifyClient | None = None,
+) -> CreatedRefund:
+    """Refund `amount` on the order through Shopify, once per `idempotency_key`.
+
+    `lines` [(line item id, quantity)] are the items refunded (restocked if `restock`); they may be
+    empty for a refund of money alone. ValueError for an amount or currency that cannot be right,
+    before Shopify is asked to move money; ShopifyRejected with Shopify's userErrors when Shopify
+    refuses (over-refund, unknown line, too many items). Retrying with the same key after a
+    timeout or outage returns the refund the first attempt made, if it made one.
+    """
+    amount = _checked_amount(amount)
+    currency = str(currency).strip().upper()
+    if not isinstance(idempotency_key, str) or not idempotency_key.strip():
+        raise ValueError("A refund needs an idempotency key; Shopify refuses refundCreate without.")
+    line_inputs = _line_inputs(lines, restock=restock)
+    client = client or get_client()
+    gid = order_gid(order_id)
+    order = client.execute(documents.load("refund_payments"), {"id": gid}).get("order")
+    if order is None:
+        raise ShopifyRejected(f"Shop {client.shop} has no order {gid}.")
+    if currency != order["currencyCode"]:
+        raise ValueError(
+            f"Order {gid} was paid in {order['currencyCode']}; a refund in {currency} is not "
+            "possible."
+        )
+    refund_input = {
+        "orderId": gid,
+        "currency": currency,
+        "note": note,
+        "notify": notify,
+        "refundLineItems": line_inputs,
+        "transactions": _transactions(gid, amount, _payments(order), client.shop),
+    }
+    data = client.execute(
+        documents.load("refund_create"),
+        {"input": refund_input, "idempotencyKey": idempotency_key},
+    )
+    payload = data.get("refundCreate")
+    raise_for_user_errors(payload, operation="refundCreate", shop=client.shop)
+    refund = (payload or {}).get("refund")
+    if refund is None:
+        # Whether money moved is unknown; a retry with the same key finds out safely.
+        raise ShopifyUnavailable(
+            f"Shopify answered refundCreate for order {gid} of shop {client.shop} without a "
+            "refund: retry later with the same idempotency key."
+        )
+    return CreatedRefund(
+        id=refund["id"],
+        amount=_money(refund["totalRefundedSet"]),
+        created_at=_optional_datetime(refund.get("createdAt")),
+    )
+
+
+def _checked_amount(amount: Decimal) -> Decimal:
+    if not isinstance(amount, Decimal):
+        raise TypeError(f"A refund amount must be a Decimal, not {type(amount).__name__}.")
+    if not amount.is_finite() or amount <= 0:
+        raise ValueError(f"A refund amount must be more than 0, not {amount}.")
+    if amount != amount.quantize(CENT):
+        raise ValueError(f"A refund amount has at most two decimals, not {amount}.")
+    return amount.quantize(CENT)
+
+
+def _line_inputs(lines: list[tuple[str, int]], *, restock: bool | None = None) -> list[dict]:
+    inputs = []
+    for line_item_id, quantity in lines:
+        if not line_item_id or not isinstance(quantity, int) or quantity <= 0:
+            raise ValueError(f"Not a line to refund: {line_item_id!r} × {quantity!r}.")
+        line: dict[str, Any] = {"lineItemId": str(line_item_id), "quantity": quantity}
+        if restock is not None:
+            line["restockType"] = "RETURN" if restock else "NO_RESTOCK"
+        inputs.append(line)
+    return inputs
+
+
+def _payments(order: dict) -> list[tuple[dict, Decimal]]:
+    """(payment transaction, what it can still give back), in the order Shopify lists them."""
+    transactions = order.get("transactions") or []
+    given_back: dict[str, Decimal] = {}
+    for t in transactions:
+        parent_id = (t.get("parentTransaction") or {}).get("id")
+        if t["kind"] == "REFUND" and t["status"] == "SUCCESS" and parent_id:
+            given_back[parent_id] = given_back.get(parent_id, Decimal("0")) + _amount(t)
+    return [
+        (t, max(_amount(t) - given_back.get(t["id"], Decimal("0")), Decimal("0")))
+        for t in transactions
+        if t["kind"] in PAYMENT_KINDS and t["status"] == "SUCCESS"
+    ]
+
+
+def _transactions(
+    gid: str, amount: Decimal, payments: list[tuple[dict, Decimal]], shop: str
+) -> list[dict]:
+    """The REFUND transactions: the amount over the payments, in turn, each up to what it has left.
+
+    An amount above everything the payments have left goes, in full, to the last payment: Shopify
+    then refuses it as an over-refund, with its own userError. Refusing here instead would also
+    refuse the retry of a refund that already went through (the payments are spent by then), where
+    Shopify answers with that refund. For the same reason an order with one payment always gets the
+    whole amount on it, whatever it has left.
+    """
+    if not payments:
+        message = "The order has no successful payment to refund."
+        raise ShopifyRejected(
+            f"Shopify cannot refund order {gid} of shop {shop}: {message}",
+            user_errors=[{"field": ["transactions"], "message": message, "code": None}],
+        )
+    shares: dict[str, Decimal] = {}
+    left = amount
+    for payment, available in payments:
+        share = min(left, available)
+        if share > 0:
+            shares[payment["id"]] = share
+            left -= share
+    if left > 0:
+        last = payments[-1][0]["id"]
+        shares[last] = shares.get(last, Decimal("0")) + left
+    by_id = {payment["id"]: payment for payment, _ in payments}
+    return [
+        {
+            "orderId": gid,
+            "parentId": parent_id,
+            "amount": str(share),
+            "gateway": by_id[parent_id]["gateway"],
+            "kind": "REFUND",
+        }
+        for parent_id, share in shares.items()
+    ]
+
+
+def _amount(transaction: dict) -> Decimal:
+    return _money(transaction["amountSet"]).amount
