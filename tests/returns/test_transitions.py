@@ -184,3 +184,40 @@ def test_every_step_is_in_the_audit_trail_with_its_actor(a_claim, staff, run):
     assert ("shopify.written", "system") in types
     assert ("email.sent", "system") in types
     assert ReturnEvent.objects.filter(request=a_claim, type="shopify.written").count() == 2
+
+
+def test_a_note_edited_in_shopify_between_steps_is_kept(a_return, staff, devshop, run, shop_order):
+    run(services.return_approve, request_id=a_return.pk, user=staff)
+
+    def staff_edit(order):
+        return {
+            **order,
+            "note": order["note"] + "\nCalled the customer: parcel comes Friday",
+            "tags": [*order["tags"], "vip"],
+        }
+
+    devshop.update_order(shop_order["id"], staff_edit)
+    line = a_return.lines.get()
+    run(
+        services.return_receive,
+        request_id=a_return.pk,
+        user=staff,
+        received={line.pk: 2},
+        restock=False,
+    )
+    stored = devshop.order_by_name("#1001")
+    lines = stored["note"].splitlines()
+    assert lines[0] == "Gift wrap"
+    assert "Called the customer: parcel comes Friday" in lines
+    assert lines[-1].endswith("R-1001-1: parcel received: 2 × Linen shirt (not restocked)")
+    assert {"vip", "return-requested", "return-approved", "return-received"} <= set(stored["tags"])
+
+
+def test_shopify_down_during_write_back_leaves_a_visible_trace(a_return, staff, devshop, run):
+    devshop.add_fault("http_503", count=3)
+    run(services.return_approve, request_id=a_return.pk, user=staff)
+    request = fresh(a_return)
+    assert request.status == "approved"
+    failure = request.events.get(type="shopify.write_failed")
+    assert "503" in failure.data["error"]
+    assert "return-approved" not in devshop.order_by_name("#1001")["tags"]
