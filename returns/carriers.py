@@ -1,4 +1,7 @@
-"""Carriers staff ship replacements with, and where a shopper tracks a parcel."""
+"""Carriers staff ship replacements with, and where a shopper tracks a parcel.
+
+Where a carrier runs a site per country, the link goes to the one in the shopper's language.
+"""
 
 from urllib.parse import quote
 
@@ -7,15 +10,37 @@ from .models import Replacement
 Carrier = Replacement.Carrier
 
 TRACKING_URLS = {
-    Carrier.DHL: "https://www.dhl.com/nl-en/home/tracking/tracking-parcel.html?submit=1&tracking-id={number}",
-    Carrier.POSTNL: "https://jouw.postnl.nl/track-and-trace/{number}",
-    Carrier.DPD: "https://tracking.dpd.de/status/en_US/parcel/{number}",
-    Carrier.GLS: "https://gls-group.com/track/{number}",
-    Carrier.UPS: "https://www.ups.com/track?tracknum={number}",
+    Carrier.DHL: {
+        "de": "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode={number}",
+        "nl": "https://www.dhl.com/nl-nl/home/tracking/tracking-parcel.html?submit=1&tracking-id={number}",
+        "en": "https://www.dhl.com/global-en/home/tracking/tracking-parcel.html?submit=1&tracking-id={number}",
+    },
+    Carrier.POSTNL: {
+        "nl": "https://jouw.postnl.nl/track-and-trace/{number}",
+        "en": "https://jouw.postnl.nl/track-and-trace/{number}?language=en",
+    },
+    Carrier.DPD: {
+        "de": "https://tracking.dpd.de/status/de_DE/parcel/{number}",
+        "nl": "https://tracking.dpd.de/status/nl_NL/parcel/{number}",
+        "en": "https://tracking.dpd.de/status/en_US/parcel/{number}",
+    },
+    Carrier.GLS: {
+        "de": "https://gls-group.com/DE/de/paketverfolgung?match={number}",
+        "nl": "https://gls-group.com/NL/nl/pakket-volgen?match={number}",
+        "en": "https://gls-group.com/EU/en/parcel-tracking?match={number}",
+    },
+    Carrier.UPS: {
+        "de": "https://www.ups.com/track?loc=de_DE&tracknum={number}",
+        "nl": "https://www.ups.com/track?loc=nl_NL&tracknum={number}",
+        "en": "https://www.ups.com/track?loc=en_GB&tracknum={number}",
+    },
 }
 
 
-def tracking_url(carrier: str, tracking_number: str) -> str:
-    """The carrier's public tracking page for this parcel, or "" for carriers we do not know."""
-    template = TRACKING_URLS.get(carrier)
-    return template.format(number=quote(tracking_number.strip(), safe="")) if template else ""
+def tracking_url(carrier: str, tracking_number: str, language: str = "en") -> str:
+    """The carrier's tracking page for this parcel, or "" for carriers we do not know."""
+    sites = TRACKING_URLS.get(carrier)
+    if not sites:
+        return ""
+    template = sites.get(language) or sites.get("en") or next(iter(sites.values()))
+    return template.format(number=quote(tracking_number.strip(), safe=""))

@@ -162,7 +162,7 @@ def replacement_ship(
             request=request,
             carrier=carrier,
             tracking_number=tracking_number,
-            tracking_url=tracking_url(carrier, tracking_number),
+            tracking_url=tracking_url(carrier, tracking_number, request.locale),
             shipped_on=shipped_on,
             created_by=user,
         )

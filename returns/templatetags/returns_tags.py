@@ -1,4 +1,8 @@
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency
 from django import template
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -18,3 +22,14 @@ EVENT_LABELS = {
 @register.filter
 def event_label(event):
     return EVENT_LABELS.get(event.type, event.type)
+
+
+@register.filter
+def money(amount, currency):
+    """An amount as the current language writes it: € 29,00 (nl), 29,00 € (de), €29.00 (en)."""
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return ""
+    locale = translation.to_locale(translation.get_language() or "en")
+    return format_currency(value, currency, locale=locale)
