@@ -47,3 +47,13 @@ def sample_shop(devshop):
     orders = shift_dates(read_orders(SAMPLE_SHOP))
     devshop.load_orders(orders)
     return {order["name"]: order for order in orders}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters, cached tokens and remembered unknown orders never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

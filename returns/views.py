@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import ratelimit, selectors, services
 from .forms import LookupForm, ReturnForm
 from .models import ShopifyOrder
 from .policy import ReturnPolicy, order_blocker, order_eligibility
@@ -37,6 +37,15 @@ def start(request):
     form = LookupForm(request.POST)
     status = 200
     if form.is_valid():
+        ip = ratelimit.client_ip(request)
+        name = form.cleaned_data["order_number"]
+        wait = ratelimit.retry_after(ip=ip, order_name=name)
+        if wait:
+            response = render(
+                request, "returns/too_many.html", {"minutes": -(-wait // 60)}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
         try:
             order = services.shopify_order_lookup(
                 order_number=form.cleaned_data["order_number"], email=form.cleaned_data["email"]
@@ -49,6 +58,7 @@ def start(request):
                 request.session.cycle_key()
                 request.session[SESSION_ORDER] = order.pk
                 return _in_customer_language(redirect("returns:order"), order)
+            ratelimit.failure_record(ip=ip, order_name=name)
             form.add_error(None, NOT_FOUND)
     return render(request, "returns/start.html", {"form": form}, status=status)
 

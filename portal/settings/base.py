@@ -35,6 +35,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -140,7 +141,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "portal.logging.RedactFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"httpx": {"level": "WARNING"}},
 }
@@ -157,3 +161,28 @@ FINAL_SALE_TAGS = env.list("FINAL_SALE_TAGS", default=["final-sale"])
 ORDER_COPY_MAX_AGE = env.int("ORDER_COPY_MAX_AGE", default=900)
 # The portal's public address, for links in emails.
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
+
+# Failed order lookups allowed before the start page answers 429 Too Many Requests.
+LOOKUP_FAILURES_PER_IP_PER_MINUTE = env.int("LOOKUP_FAILURES_PER_IP_PER_MINUTE", default=5)
+LOOKUP_FAILURES_PER_IP_PER_HOUR = env.int("LOOKUP_FAILURES_PER_IP_PER_HOUR", default=20)
+LOOKUP_FAILURES_PER_ORDER_PER_HOUR = env.int("LOOKUP_FAILURES_PER_ORDER_PER_HOUR", default=10)
+# Addresses of reverse proxies whose X-Forwarded-For may be believed (e.g. 127.0.0.1 for nginx).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# How long an unknown order number is remembered, so probing it does not cost Shopify requests.
+UNKNOWN_ORDER_CACHE_SECONDS = env.int("UNKNOWN_ORDER_CACHE_SECONDS", default=60)
+
+# No inline scripts or styles anywhere; product images may come from Shopify's CDN.
+CONTENT_SECURITY_POLICY = env(
+    "CONTENT_SECURITY_POLICY",
+    default=(
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data: https://cdn.shopify.com; font-src 'self'; connect-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+)
+
+# Shopify webhooks are signed with SHOPIFY_CLIENT_SECRET. While a rotated secret is being rolled
+# out, deliveries signed with the previous one are accepted too.
+SHOPIFY_OLD_CLIENT_SECRET = env("SHOPIFY_OLD_CLIENT_SECRET", default="")
+# devshop only: where it sends its signed webhooks when an order changes; empty sends none.
+DEVSHOP_WEBHOOK_URL = env("DEVSHOP_WEBHOOK_URL", default="")

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -70,9 +71,13 @@ def shopify_order_lookup(*, order_number: str, email: str) -> ShopifyOrder | Non
     if name is None or not email:
         return None
     local = ShopifyOrder.objects.filter(name__iexact=name).first()
+    if local is None and cache.get(_unknown_key(name)):
+        return None
     if local is None or _is_stale(local):
         fetched = shopify_orders.order_find_by_name(name)
         if fetched is None:
+            # Probing made-up numbers must not cost a Shopify request each time.
+            cache.set(_unknown_key(name), True, settings.UNKNOWN_ORDER_CACHE_SECONDS)
             return None
         local = shopify_order_store(order=fetched)
     return local if local.email and local.email == email else None
@@ -82,6 +87,10 @@ def shopify_order_refetch(*, order_id: int) -> ShopifyOrder:
     """Replace the local copy with Shopify's current order."""
     local = ShopifyOrder.objects.get(pk=order_id)
     return shopify_order_store(order=shopify_orders.order_get(local.shopify_id))
+
+
+def _unknown_key(name: str) -> str:
+    return f"unknown-order:{name.lower()}"
 
 
 def _is_stale(order: ShopifyOrder) -> bool:

@@ -1,0 +1,226 @@
+"""Shopify's webhooks: telling a genuine delivery from anything else, and reading its payload.
+
+The signature is checked by shopifyapp's own verifier (base64 HMAC-SHA256 of the raw body, keyed
+with the app's client secret). Everything after that trusts only what was signed: the headers are
+not signed, so they are checked for shape and the shop is compared with ours.
+
+Payloads arrive in the REST shape, which is not what the GraphQL client returns, so the portal
+reads only a few ids and timestamps from them and fetches what it needs through GraphQL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from shopify_app.verify.webhook import verify_webhook_req
+
+from .types import GID_PREFIX
+
+logger = logging.getLogger(__name__)
+
+ORDERS_UPDATED = "orders/updated"
+REFUNDS_CREATE = "refunds/create"
+APP_UNINSTALLED = "app/uninstalled"
+CUSTOMERS_DATA_REQUEST = "customers/data_request"
+CUSTOMERS_REDACT = "customers/redact"
+SHOP_REDACT = "shop/redact"
+
+# Shopify's header values are short and plain; anything else did not come from Shopify, and a
+# value longer than its database column would fail on PostgreSQL instead of being refused.
+TOPIC = re.compile(r"^[a-z_]{1,30}/[a-z_]{1,32}$")
+WEBHOOK_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,200}\.myshopify\.com$")
+
+# What is kept of each topic's payload. Order payloads carry the shopper's name, addresses and
+# phone number; the portal needs none of it, and what it does not store it cannot leak.
+KEPT_FIELDS = {
+    ORDERS_UPDATED: ("id", "admin_graphql_api_id", "name", "updated_at"),
+    REFUNDS_CREATE: ("id", "admin_graphql_api_id", "order_id", "created_at"),
+    APP_UNINSTALLED: ("id", "myshopify_domain"),
+    CUSTOMERS_DATA_REQUEST: (
+        "shop_id",
+        "shop_domain",
+        "customer",
+        "orders_requested",
+        "data_request",
+    ),
+    CUSTOMERS_REDACT: ("shop_id", "shop_domain", "customer", "orders_to_redact"),
+    SHOP_REDACT: ("shop_id", "shop_domain"),
+}
+
+
+class WebhookRejected(Exception):
+    """A request that is not a delivery the portal accepts; `status` is the HTTP answer."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class WebhookPayloadError(ValueError):
+    """A signed payload that lacks what its topic needs."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    webhook_id: str
+    topic: str
+    shop_domain: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """What an orders/updated or refunds/create delivery says changed."""
+
+    order_id: str
+    # When Shopify last changed the order, if the payload says; refunds/create does not.
+    updated_at: datetime | None
+    refund_id: str | None
+
+
+@dataclass(frozen=True)
+class CustomerPrivacyRequest:
+    """A customers/data_request or customers/redact: whose data, and which of their orders."""
+
+    customer_id: int | None
+    email: str
+    order_ids: tuple[str, ...]
+
+
+def delivery_verify(*, method: str, url: str, headers: dict[str, str], body: bytes) -> Delivery:
+    """The delivery in this request, or WebhookRejected with the status to answer."""
+    secret = settings.SHOPIFY_CLIENT_SECRET
+    if not secret:
+        # An empty key is a key anyone can sign with.
+        logger.error("SHOPIFY_CLIENT_SECRET is not set: Shopify webhooks cannot be verified")
+        raise WebhookRejected(401, "no app secret is configured")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        # shopifyapp signs text as UTF-8, as Shopify does; other bytes cannot carry its signature.
+        raise WebhookRejected(401, "the body is not UTF-8, so it cannot be verified") from None
+    result = verify_webhook_req(
+        {"method": method, "headers": dict(headers), "url": url, "body": text},
+        {
+            "client_id": settings.SHOPIFY_CLIENT_ID,
+            "client_secret": secret,
+            "old_client_secret": settings.SHOPIFY_OLD_CLIENT_SECRET or None,
+        },
+    )
+    if not result.ok:
+        if result.log.code == "post_method_expected":
+            raise WebhookRejected(405, "webhooks are POSTed")
+        # shopifyapp answers a missing signature with 400; unsigned is unauthorised all the same.
+        raise WebhookRejected(401, f"the signature does not verify ({result.log.code})")
+
+    lower = {name.lower(): value for name, value in headers.items()}
+    topic = _header(lower, "x-shopify-topic", TOPIC)
+    webhook_id = _header(lower, "x-shopify-webhook-id", WEBHOOK_ID)
+    shop_domain = _header(lower, "x-shopify-shop-domain", SHOP_DOMAIN, lowercase=True)
+    if shop_domain != f"{shop_handle()}.myshopify.com":
+        # The app's secret signs for every shop the app is installed on, not only ours.
+        raise WebhookRejected(403, f"the delivery is for another shop ({shop_domain})")
+    return Delivery(webhook_id, topic, shop_domain, _json_object(text))
+
+
+def shop_handle() -> str:
+    shop = (settings.SHOPIFY_SHOP or "").strip().lower()
+    shop = shop.removeprefix("https://").removeprefix("http://").rstrip("/")
+    return shop.removesuffix(".myshopify.com")
+
+
+def _header(headers: dict[str, str], name: str, shape: re.Pattern, lowercase=False) -> str:
+    value = (headers.get(name) or "").strip()
+    if lowercase:
+        value = value.lower()
+    if not shape.match(value):
+        raise WebhookRejected(400, f"the {name} header is missing or malformed")
+    return value
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    try:
+        payload = json.loads(text, parse_constant=refuse)
+    except (ValueError, RecursionError):
+        raise WebhookRejected(400, "the body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise WebhookRejected(400, "the body is not a JSON object")
+    return payload
+
+
+# Reading payloads.
+
+
+def payload_kept(topic: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The part of a payload worth storing: what processing its topic reads, nothing more."""
+    return {key: payload[key] for key in KEPT_FIELDS.get(topic, ()) if key in payload}
+
+
+def order_change(topic: str, payload: dict[str, Any]) -> OrderChange:
+    if topic == REFUNDS_CREATE:
+        return OrderChange(
+            order_id=_gid("Order", payload.get("order_id")),
+            updated_at=None,
+            refund_id=_gid("Refund", payload.get("id"), required=False),
+        )
+    order_id = payload.get("id")
+    if order_id is None:
+        order_id = payload.get("admin_graphql_api_id")
+    return OrderChange(
+        order_id=_gid("Order", order_id),
+        updated_at=_aware_datetime(payload.get("updated_at")),
+        refund_id=None,
+    )
+
+
+def customer_privacy_request(payload: dict[str, Any]) -> CustomerPrivacyRequest:
+    customer = payload.get("customer")
+    if not isinstance(customer, dict):
+        raise WebhookPayloadError("The payload names no customer.")
+    email = customer.get("email")
+    email = email.strip().lower() if isinstance(email, str) else ""
+    customer_id = customer.get("id")
+    if not isinstance(customer_id, int) or isinstance(customer_id, bool):
+        customer_id = None
+    ids = payload.get("orders_requested", payload.get("orders_to_redact")) or []
+    if not isinstance(ids, list):
+        raise WebhookPayloadError("The payload's order list is not a list.")
+    order_ids = tuple(_gid("Order", order_id) for order_id in ids)
+    if not email and not order_ids:
+        raise WebhookPayloadError("The payload names neither an email address nor orders.")
+    return CustomerPrivacyRequest(customer_id=customer_id, email=email, order_ids=order_ids)
+
+
+def _gid(kind: str, value: Any, *, required: bool = True) -> str | None:
+    """gid://shopify/<kind>/<id> from a REST id (a number) or a GID of that kind."""
+    prefix = f"{GID_PREFIX}{kind}/"
+    if isinstance(value, str) and value.startswith(prefix):
+        value = value.removeprefix(prefix)
+    if isinstance(value, bool) or value is None:
+        value = ""
+    value = str(value).strip()
+    if value.isascii() and value.isdigit() and len(value) <= 20:
+        return prefix + value
+    if required:
+        raise WebhookPayloadError(f"The payload has no {kind.lower()} id.")
+    return None
+
+
+def _aware_datetime(value: Any) -> datetime | None:
+    # Unknown is safe: the order is fetched and shopify_order_store keeps the newer snapshot.
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo else None

@@ -1,0 +1,117 @@
+"""The start page cannot be used to guess orders, and status links leak nowhere."""
+
+import logging
+import statistics
+import time
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from portal.logging import RedactFilter
+from tests import shop
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(devshop):
+    data = shop.order("#1001", email="anna@example.com", locale="nl")
+    devshop.load_orders([data])
+    return data
+
+
+def look_up(client, number="1001", email="anna@example.com", **extra):
+    return client.post("/", {"order_number": number, "email": email}, **extra)
+
+
+def test_five_failures_a_minute_from_one_address_get_a_polite_429(client, order, settings):
+    for attempt in range(settings.LOOKUP_FAILURES_PER_IP_PER_MINUTE):
+        assert look_up(client, str(2000 + attempt)).status_code == 200
+    response = look_up(client, "1001", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 61
+    with translation.override("de"):
+        assert gettext("Please wait a moment") in response.content.decode()
+
+
+def test_a_correct_lookup_is_never_counted(client, order, settings):
+    for _ in range(settings.LOOKUP_FAILURES_PER_IP_PER_MINUTE + 3):
+        assert look_up(client).status_code == 302
+
+
+def test_one_order_number_is_protected_against_many_addresses(client, order, settings):
+    for attempt in range(settings.LOOKUP_FAILURES_PER_ORDER_PER_HOUR):
+        address = f"198.51.100.{attempt}"
+        assert (
+            look_up(client, email=f"guess{attempt}@example.com", REMOTE_ADDR=address).status_code
+            == 200
+        )
+    assert look_up(client, REMOTE_ADDR="203.0.113.9").status_code == 429
+
+
+def test_the_limits_are_settings(client, order, settings):
+    settings.LOOKUP_FAILURES_PER_IP_PER_MINUTE = 1
+    look_up(client, "2000")
+    assert look_up(client, "2001").status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(client, order, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    settings.LOOKUP_FAILURES_PER_IP_PER_MINUTE = 2
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(2):
+        look_up(client, "2000", HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    assert look_up(client, "2001", HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy).status_code == 429
+    assert look_up(client, "2002", HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy).status_code == 200
+
+
+def test_an_untrusted_client_cannot_pick_its_address(client, order, settings):
+    settings.LOOKUP_FAILURES_PER_IP_PER_MINUTE = 2
+    for n in range(2):
+        look_up(client, "2000", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+    assert look_up(client, "2001", HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
+
+
+def test_probing_unknown_numbers_does_not_cost_shopify_requests(client, order, devshop):
+    for _ in range(3):
+        look_up(client, "9999")
+    assert len(devshop.request_log()) == 1
+
+
+def test_unknown_order_and_wrong_email_take_the_same_time(client, order, settings):
+    settings.LOOKUP_FAILURES_PER_IP_PER_MINUTE = settings.LOOKUP_FAILURES_PER_IP_PER_HOUR = 10_000
+    settings.LOOKUP_FAILURES_PER_ORDER_PER_HOUR = 10_000
+    look_up(client, "9999")  # both paths warm: the order copy and the unknown number
+
+    def median(number, email):
+        times = []
+        for _ in range(40):
+            start = time.perf_counter()
+            look_up(client, number, email)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    unknown, wrong_email = median("9999", "anna@example.com"), median("1001", "x@example.com")
+    assert abs(unknown - wrong_email) < max(unknown, wrong_email) * 0.5
+
+
+def test_status_links_and_emails_stay_out_of_the_logs(client, a_return, caplog, settings):
+    assert "redact" in settings.LOGGING["handlers"]["console"]["filters"]
+    wrong = "not-a-real-token-" + "x" * 30
+    with caplog.at_level(logging.INFO):
+        client.get(reverse("returns:status", args=[wrong]))
+        logging.getLogger("returns").warning(
+            "Mail to %s about /r/%s/", a_return.customer_email, a_return.token
+        )
+    redact = RedactFilter()
+    text = "\n".join(record.getMessage() for record in caplog.records if redact.filter(record))
+    assert "Not Found: /r/[token]/" in text
+    assert a_return.customer_email not in text and a_return.token not in text and wrong not in text
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
