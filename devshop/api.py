@@ -24,6 +24,8 @@ from graphql import (
 )
 from graphql.validation import FieldsOnCorrectTypeRule
 
+from . import webhooks
+
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
 INJECTED_USER_ERROR = {
     "field": None,
@@ -218,6 +220,7 @@ def resolve_tags_add(_root, info, id, tags):
     )
     if order is None:
         return {"node": None, "userErrors": [_missing(id)]}
+    webhooks.order_updated(order)
     return {"node": order, "userErrors": []}
 
 
@@ -237,4 +240,5 @@ def resolve_order_update(_root, info, input):
     order = info.context["store"].update_order(input["id"], change)
     if order is None:
         return {"order": None, "userErrors": [_missing(input["id"])]}
+    webhooks.order_updated(order)
     return {"order": order, "userErrors": []}

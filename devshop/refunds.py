@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode
 from graphql.execution.values import get_directive_values
 
+from . import webhooks
 from .api import INJECTED_USER_ERROR, gid_type
 from .store import now_iso
 
@@ -177,6 +178,8 @@ def resolve_refund_create(_root, info, input):
     refund = next(
         (r for r in (order or {}).get("refunds", []) if r["id"] == result["refundId"]), None
     )
+    if status == "done" and refund is not None:  # a replayed key changed nothing
+        webhooks.refund_created(order, refund)
     return {"order": order, "refund": refund, "userErrors": []}
 
 

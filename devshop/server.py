@@ -176,7 +176,7 @@ def graphql_request(version: str, headers: dict, body: bytes) -> Response:
         store.log_request(label, None, fault)
         status, extra, message = HTTP_FAULTS[fault]
         return _json(status, {"errors": message}, extra)
-    if fault == "timeout":
+    if fault in ("timeout", "mutation_timeout"):
         # The client has given up by now, but Shopify still carries the request out.
         time.sleep(float(store.option("timeout_seconds")))
 

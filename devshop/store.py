@@ -25,8 +25,11 @@ FAULT_KINDS = (
     "http_429",
     "throttled",
     "timeout",
+    "mutation_timeout",
     "user_errors",
 )
+# Faults that only make sense for a mutation: a query leaves them queued for the next mutation.
+MUTATION_FAULTS = ("user_errors", "mutation_timeout")
 
 # Shopify's published limits for a Standard plan: 100 points/second restore rate. The bucket size
 # keeps Shopify's long-standing 20-seconds-of-restore ratio (1000 at 50/s), i.e. 2000 at 100/s.
@@ -237,11 +240,12 @@ class Store:
     def take_fault(self, mutation: bool = True) -> str | None:
         """The oldest queued fault, removed from the queue.
 
-        A user_errors fault only makes sense for a mutation, so a query leaves it queued.
+        Mutation-only faults (userErrors, a timeout after the change was made) stay queued while
+        queries pass.
         """
         sql = "SELECT seq, kind FROM faults"
         if not mutation:
-            sql += " WHERE kind != 'user_errors'"
+            sql += " WHERE kind NOT IN (%s)" % ", ".join(f"'{kind}'" for kind in MUTATION_FAULTS)
         with self._db(write=True) as db:
             row = db.execute(sql + " ORDER BY seq LIMIT 1").fetchone()
             if row:

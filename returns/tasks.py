@@ -72,3 +72,17 @@ def customer_email_send(self, request_id: int, kind: str, event_id: int | None =
             raise self.retry(exc=exc, countdown=min(2**self.request.retries * 30, 3600)) from exc
         # The shopper still has the page and the status link; the mail server is staff's to fix.
         logger.error("Could not send the %s email for return %s: %s", kind, request_id, exc)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def webhook_process(self, delivery_id: int) -> None:
+    """Act on a stored Shopify webhook; the view only stores it, so Shopify gets its 200 at once."""
+    from .services import webhook_delivery_fail, webhook_delivery_process
+
+    try:
+        webhook_delivery_process(delivery_id=delivery_id)
+    except ShopifyError as exc:
+        if exc.retryable and not self.request.is_eager and self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
+        # Shopify will not send this delivery again: leave the failure where staff can see it.
+        webhook_delivery_fail(delivery_id=delivery_id, error=exc.message)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, webhooks
 
 app_name = "returns"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("order/", views.order_page, name="order"),
     path("r/<str:token>/", views.status, name="status"),
     path("r/<str:token>/submitted/", views.submitted, name="submitted"),
+    path("webhooks/shopify/", webhooks.shopify_webhook, name="shopify_webhook"),
 ]

@@ -186,3 +186,8 @@ CONTENT_SECURITY_POLICY = env(
 SHOPIFY_OLD_CLIENT_SECRET = env("SHOPIFY_OLD_CLIENT_SECRET", default="")
 # devshop only: where it sends its signed webhooks when an order changes; empty sends none.
 DEVSHOP_WEBHOOK_URL = env("DEVSHOP_WEBHOOK_URL", default="")
+# Pending refunds and failed Shopify writes quiet for this long are sent again by the sweep.
+STALLED_WORK_MINUTES = env.int("STALLED_WORK_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE = {
+    "resume-stalled-work": {"task": "returns.tasks.stalled_work_resume", "schedule": 5 * 60.0}
+}

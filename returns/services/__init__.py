@@ -6,6 +6,7 @@ for a change that was rolled back. Calling a service twice does no harm.
 """
 
 from .common import ReturnError, event_record, shopify_write_failure_record
+from .recovery import stalled_work_resume
 from .refunds import RefundQuote, refund_execute, refund_limit, refund_quote, refund_request
 from .requests import (
     return_request_create,
@@ -14,6 +15,13 @@ from .requests import (
     shopify_order_store,
 )
 from .transitions import replacement_ship, return_approve, return_receive, return_reject
+from .webhooks import (
+    personal_data_erase,
+    personal_data_export,
+    webhook_delivery_fail,
+    webhook_delivery_process,
+    webhook_delivery_receive,
+)
 
 __all__ = [
     "RefundQuote",
@@ -32,4 +40,10 @@ __all__ = [
     "shopify_order_lookup",
     "shopify_order_store",
     "shopify_write_failure_record",
+    "personal_data_erase",
+    "personal_data_export",
+    "webhook_delivery_fail",
+    "webhook_delivery_process",
+    "webhook_delivery_receive",
+    "stalled_work_resume",
 ]

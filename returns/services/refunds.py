@@ -176,6 +176,13 @@ def refund_execute(*, refund_id: int) -> Refund:
         refund.save(update_fields=["attempts", "updated_at"])
     request = refund.request
     try:
+        if not refund.transactions:
+            plan = shopify_refunds.refund_plan(
+                request.order.shopify_id, amount=refund.amount, currency=refund.currency
+            )
+            # Stored before the money is asked for, so every retry sends the same input.
+            Refund.objects.filter(pk=refund_id, transactions=[]).update(transactions=plan)
+            refund.refresh_from_db(fields=["transactions"])
         created = shopify_refunds.refund_create(
             order_id=request.order.shopify_id,
             amount=refund.amount,
@@ -185,9 +192,12 @@ def refund_execute(*, refund_id: int) -> Refund:
             notify=refund.notify_customer,
             note=request.number,
             idempotency_key=str(refund.idempotency_key),
+            transactions=refund.transactions,
         )
     except ShopifyRejected as exc:
         return _refund_settle(refund_id, failed=exc.message)
+    except ValueError as exc:  # an amount or currency Shopify would never accept
+        return _refund_settle(refund_id, failed=str(exc))
     except ShopifyError as exc:
         with transaction.atomic():
             Refund.objects.filter(pk=refund_id).update(error=exc.message, updated_at=timezone.now())

@@ -82,6 +82,7 @@ def refund_create(
     notify: bool,
     note: str,
     idempotency_key: str,
+    transactions: list[dict] | None = None,
     client: ShopifyClient | None = None,
 ) -> CreatedRefund:
     """Refund `amount` on the order through Shopify, once per `idempotency_key`.
@@ -90,7 +91,10 @@ def refund_create(
     empty for a refund of money alone. ValueError for an amount or currency that cannot be right,
     before Shopify is asked to move money; ShopifyRejected with Shopify's userErrors when Shopify
     refuses (over-refund, unknown line, too many items). Retrying with the same key after a
-    timeout or outage returns the refund the first attempt made, if it made one.
+    timeout or outage returns the refund the first attempt made, if it made one. Pass the
+    `transactions` from refund_plan() made before the first attempt to send exactly the same input
+    on every retry: the split over several payments could differ once the first attempt has spent
+    them, and Shopify answers a key reused with other input with an error.
     """
     amount = _checked_amount(amount)
     currency = str(currency).strip().upper()
@@ -99,21 +103,15 @@ def refund_create(
     line_inputs = _line_inputs(lines, restock=restock)
     client = client or get_client()
     gid = order_gid(order_id)
-    order = client.execute(documents.load("refund_payments"), {"id": gid}).get("order")
-    if order is None:
-        raise ShopifyRejected(f"Shop {client.shop} has no order {gid}.")
-    if currency != order["currencyCode"]:
-        raise ValueError(
-            f"Order {gid} was paid in {order['currencyCode']}; a refund in {currency} is not "
-            "possible."
-        )
+    if transactions is None:
+        transactions = refund_plan(gid, amount=amount, currency=currency, client=client)
     refund_input = {
         "orderId": gid,
         "currency": currency,
         "note": note,
         "notify": notify,
         "refundLineItems": line_inputs,
-        "transactions": _transactions(gid, amount, _payments(order), client.shop),
+        "transactions": transactions,
     }
     data = client.execute(
         documents.load("refund_create"),
@@ -133,6 +131,25 @@ def refund_create(
         amount=_money(refund["totalRefundedSet"]),
         created_at=_optional_datetime(refund.get("createdAt")),
     )
+
+
+def refund_plan(
+    order_id: str, *, amount: Decimal, currency: str, client: ShopifyClient | None = None
+) -> list[dict]:
+    """The REFUND transactions refundCreate needs for `amount`, over the order's payments."""
+    amount = _checked_amount(amount)
+    currency = str(currency).strip().upper()
+    client = client or get_client()
+    gid = order_gid(order_id)
+    order = client.execute(documents.load("refund_payments"), {"id": gid}).get("order")
+    if order is None:
+        raise ShopifyRejected(f"Shop {client.shop} has no order {gid}.")
+    if currency != order["currencyCode"]:
+        raise ValueError(
+            f"Order {gid} was paid in {order['currencyCode']}; a refund in {currency} is not "
+            "possible."
+        )
+    return _transactions(gid, amount, _payments(order), client.shop)
 
 
 def _checked_amount(amount: Decimal) -> Decimal:

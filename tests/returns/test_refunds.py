@@ -1,5 +1,6 @@
 """Money is sacred: refunds happen through Shopify exactly once and never above what was paid."""
 
+import time
 import uuid
 from decimal import Decimal
 
@@ -43,8 +44,18 @@ def refund(received, staff, devshop, django_capture_on_commit_callbacks):
     return refund
 
 
-def shopify_refunds(devshop):
-    return devshop.order_by_name("#1001")["refunds"]
+def shopify_refunds(devshop, name="#1001"):
+    return devshop.order_by_name(name)["refunds"]
+
+
+def committed_meanwhile(devshop, name="#1001"):
+    """Wait for devshop to finish the request the client gave up on; True once it refunded."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if shopify_refunds(devshop, name):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_the_quote_comes_from_shopify_for_the_returned_items(received):
@@ -130,9 +141,10 @@ def test_an_outage_leaves_the_refund_pending_and_a_retry_completes_it(refund, de
 
 def test_a_timeout_after_shopify_refunded_still_ends_with_one_refund(refund, devshop, settings):
     devshop.set_option("timeout_seconds", settings.SHOPIFY_TIMEOUT + 1)
-    made = refund("10.00", fault="timeout")
+    made = refund("10.00", fault="mutation_timeout")
     made.refresh_from_db()
     assert made.state == "pending"
+    assert committed_meanwhile(devshop)  # Shopify made the refund; we never heard back
     services.refund_execute(refund_id=made.pk)
     made.refresh_from_db()
     assert made.state == "succeeded"
@@ -205,3 +217,51 @@ def test_shopify_down_when_the_refund_form_opens_is_explained(received, client, 
         reverse("admin:returns_returnrequest_refund", args=[received.pk]), follow=True
     )
     assert "could not be asked" in response.content.decode()
+
+
+def test_a_timeout_on_an_order_paid_twice_still_ends_with_one_refund(
+    devshop, staff, settings, django_capture_on_commit_callbacks
+):
+    """Gift card and card: the split over both payments is planned once and resent unchanged."""
+    from tests import shop
+
+    data = shop.order(
+        "#1077", email="tim@example.com", items=[shop.line_item(quantity=2, price="39.95")]
+    )
+    card = data["transactions"][0]
+    card["amountSet"] = shop.money("59.90")
+    gift_card = {
+        **card,
+        "id": card["id"] + "1",
+        "gateway": "gift_card",
+        "amountSet": shop.money("20.00"),
+    }
+    data["transactions"] = [gift_card, card]
+    devshop.load_orders([data])
+    order = services.shopify_order_lookup(order_number="1077", email="tim@example.com")
+    line_id = data["lineItems"]["nodes"][0]["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.return_request_create(
+            order=order, quantities={line_id: 2}, reason="not_satisfied", comment="", locale="en"
+        )
+    services.return_approve(request_id=request.pk, user=staff)
+    quote = services.refund_quote(request=request)
+    devshop.set_option("timeout_seconds", settings.SHOPIFY_TIMEOUT + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.refund_request(
+            request_id=request.pk,
+            user=staff,
+            amount=Decimal("79.90"),
+            currency="EUR",
+            restock=False,
+            notify=False,
+            shopify_maximum=quote.shopify_maximum,
+        )
+        devshop.add_fault("mutation_timeout")
+    made.refresh_from_db()
+    assert made.state == "pending" and len(made.transactions) == 2
+    assert committed_meanwhile(devshop, "#1077")
+    services.refund_execute(refund_id=made.pk)
+    made.refresh_from_db()
+    assert made.state == "succeeded"
+    assert len(devshop.order_by_name("#1077")["refunds"]) == 1

@@ -1,0 +1,136 @@
+"""devshop's webhooks: what Shopify sends an app when one of the shop's orders changes.
+
+Deliveries go to settings.DEVSHOP_WEBHOOK_URL (empty: none are sent), signed as Shopify signs
+them: base64 HMAC-SHA256 of the raw body, keyed with the app's client secret
+(SHOPIFY_CLIENT_SECRET), with Shopify's X-Shopify-* headers. Payloads are REST-shaped like
+Shopify's, cut down to the fields the portal reads.
+
+The mutation that changed the order has committed before anything is sent, and sending happens
+on a background thread: a slow or absent portal never slows or fails a mutation, as with Shopify.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 5.0
+
+_pending: list[threading.Thread] = []
+_pending_lock = threading.Lock()
+
+
+def order_updated(order: dict) -> None:
+    """After tagsAdd, orderUpdate or refundCreate changed the order."""
+    _send([("orders/updated", order_payload(order))])
+
+
+def refund_created(order: dict, refund: dict) -> None:
+    # Shopify sends both: the refund changed the order too.
+    _send(
+        [
+            ("orders/updated", order_payload(order)),
+            ("refunds/create", refund_payload(order, refund)),
+        ]
+    )
+
+
+def order_payload(order: dict) -> dict:
+    return {
+        "id": _legacy_id(order["id"]),
+        "admin_graphql_api_id": order["id"],
+        "name": order["name"],
+        "email": order.get("email"),
+        "updated_at": _rest_time(order.get("updatedAt")),
+    }
+
+
+def refund_payload(order: dict, refund: dict) -> dict:
+    return {
+        "id": _legacy_id(refund["id"]),
+        "admin_graphql_api_id": refund["id"],
+        "order_id": _legacy_id(order["id"]),
+        "created_at": _rest_time(refund.get("createdAt")),
+    }
+
+
+def signature(body: bytes, secret: str) -> str:
+    """X-Shopify-Hmac-Sha256 for this body."""
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def signed_request(topic: str, payload: dict) -> tuple[dict[str, str], bytes]:
+    """(headers, body) of one delivery, as Shopify would send it for our shop."""
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    headers = {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Hmac-Sha256": signature(body, settings.SHOPIFY_CLIENT_SECRET),
+        "X-Shopify-Shop-Domain": f"{settings.SHOPIFY_SHOP}.myshopify.com",
+        "X-Shopify-API-Version": settings.SHOPIFY_API_VERSION,
+        "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+        "X-Shopify-Event-Id": str(uuid.uuid4()),
+        "X-Shopify-Triggered-At": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    }
+    return headers, body
+
+
+def wait_for_deliveries(timeout: float = 10.0) -> None:
+    """Block until every delivery started so far has been answered (or given up on)."""
+    with _pending_lock:
+        threads = list(_pending)
+    for thread in threads:
+        thread.join(timeout)
+
+
+def _send(deliveries: list[tuple[str, dict]]) -> None:
+    url = settings.DEVSHOP_WEBHOOK_URL
+    if not url:
+        return
+    if not settings.SHOPIFY_CLIENT_SECRET:
+        logger.warning("devshop sends no webhooks: SHOPIFY_CLIENT_SECRET, their key, is not set")
+        return
+    # Built here, on the mutation's thread, with the settings of the moment.
+    requests = [signed_request(topic, payload) for topic, payload in deliveries]
+    thread = threading.Thread(
+        target=_post_all, args=(url, requests), name="devshop-webhooks", daemon=True
+    )
+    with _pending_lock:
+        _pending[:] = [t for t in _pending if t.is_alive()]
+        _pending.append(thread)
+    thread.start()
+
+
+def _post_all(url: str, requests: list[tuple[dict[str, str], bytes]]) -> None:
+    for headers, body in requests:
+        topic = headers["X-Shopify-Topic"]
+        try:
+            response = httpx.post(url, content=body, headers=headers, timeout=TIMEOUT_SECONDS)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            logger.warning("devshop could not deliver %s to %s: %s", topic, url, exc)
+            continue
+        if response.status_code != 200:
+            logger.warning(
+                "devshop's %s webhook was answered %s by %s", topic, response.status_code, url
+            )
+
+
+def _legacy_id(gid: str) -> int:
+    return int(gid.rsplit("/", 1)[-1])
+
+
+def _rest_time(value: str | None) -> str | None:
+    # The REST payloads write offsets ("+00:00"); GraphQL writes UTC as "Z".
+    return value.replace("Z", "+00:00") if value else None

@@ -1,0 +1,42 @@
+"""Picking up work that stalled while Shopify was away, so nothing is lost.
+
+Tasks retry with backoff for a while; after that a refund stays pending and a failed note write is
+recorded as `shopify.write_failed`. This sweep, run every few minutes by Celery beat (and from the
+admin), queues both again. Repeating it is harmless: refunds carry their idempotency key, and a
+write-back that already happened is skipped.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .. import tasks
+from ..models import Refund, RefundState, ReturnEvent
+
+
+def stalled_work_resume() -> dict[str, int]:
+    quiet_since = timezone.now() - timedelta(minutes=settings.STALLED_WORK_MINUTES)
+    refunds = list(
+        Refund.objects.filter(state=RefundState.PENDING, updated_at__lt=quiet_since).values_list(
+            "pk", flat=True
+        )
+    )
+    written = set(
+        ReturnEvent.objects.filter(type="shopify.written").values_list("data__event", flat=True)
+    )
+    failed = {
+        event_id
+        for event_id in ReturnEvent.objects.filter(
+            type="shopify.write_failed", created_at__lt=quiet_since
+        ).values_list("data__event", flat=True)
+        if event_id not in written
+    }
+    for refund_id in refunds:
+        transaction.on_commit(lambda refund_id=refund_id: tasks.refund_process.delay(refund_id))
+    for event_id in sorted(failed):
+        transaction.on_commit(
+            lambda event_id=event_id: tasks.shopify_order_write_back.delay(event_id)
+        )
+    return {"refunds": len(refunds), "writes": len(failed)}
