@@ -245,9 +245,11 @@ class Store:
         """
         sql = "SELECT seq, kind FROM faults"
         if not mutation:
-            sql += " WHERE kind NOT IN (%s)" % ", ".join(f"'{kind}'" for kind in MUTATION_FAULTS)
+            placeholders = ", ".join("?" for _ in MUTATION_FAULTS)
+            sql += f" WHERE kind NOT IN ({placeholders})"
         with self._db(write=True) as db:
-            row = db.execute(sql + " ORDER BY seq LIMIT 1").fetchone()
+            params = () if mutation else MUTATION_FAULTS
+            row = db.execute(sql + " ORDER BY seq LIMIT 1", params).fetchone()
             if row:
                 db.execute("DELETE FROM faults WHERE seq = ?", (row[0],))
         return row[1] if row else None

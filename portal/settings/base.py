@@ -69,6 +69,12 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time. IMMEDIATE takes the write lock when a transaction begins,
+    # so a second process (the demo's web server and worker) waits its turn instead of
+    # interleaving a read-check-write, or failing with "database is locked" when its read turns
+    # into a write; select_for_update() is a no-op on SQLite, so this is its lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -113,6 +119,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=100)
+# With Redis, a task whose worker died (acks late) is handed out again once this many seconds
+# have passed since it was first handed out. It must exceed the longest retry countdown
+# (returns.tasks.backoff: 15 minutes) plus the time limit, or a waiting retry runs twice: harmless,
+# as every task is idempotent, but wasteful.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+# A worker that loses the broker stops its running acks-late tasks: the broker hands them out again.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
 
 # The shop.
@@ -161,6 +177,8 @@ FINAL_SALE_TAGS = env.list("FINAL_SALE_TAGS", default=["final-sale"])
 ORDER_COPY_MAX_AGE = env.int("ORDER_COPY_MAX_AGE", default=900)
 # The portal's public address, for links in emails.
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
+# A refund still pending after this many minutes is flagged "needs attention" in the admin.
+REFUND_ATTENTION_MINUTES = env.int("REFUND_ATTENTION_MINUTES", default=15)
 
 # Failed order lookups allowed before the start page answers 429 Too Many Requests.
 LOOKUP_FAILURES_PER_IP_PER_MINUTE = env.int("LOOKUP_FAILURES_PER_IP_PER_MINUTE", default=5)

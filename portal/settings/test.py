@@ -16,7 +16,15 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 LANGUAGE_CODE = "en"
 
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process, unless a test starts a real worker with a broker (tests/integration/).
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Such a test kills a worker mid-task: Redis hands the task out again after a few seconds instead
+# of an hour, and the next worker looks for such tasks every second.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("TEST_CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
 
 SHOP_NAME = "Test Shop"
 SHOPIFY_SHOP = "test-shop"
@@ -27,8 +35,12 @@ SHOPIFY_TIMEOUT = 3.0
 
 DEVSHOP_ENABLED = True
 # The test suite starts its own devshop server on a free port and points DEVSHOP_URL at it.
-DEVSHOP_URL = "http://127.0.0.1:9"
-DEVSHOP_STATE = tempfile.mkstemp(prefix="devshop-test-", suffix=".sqlite3")[1]
+# A worker started by a test is told the test's devshop address and state file.
+DEVSHOP_URL = env("TEST_DEVSHOP_URL", default="http://127.0.0.1:9")
+DEVSHOP_STATE = (
+    env("TEST_DEVSHOP_STATE", default="")
+    or tempfile.mkstemp(prefix="devshop-test-", suffix=".sqlite3")[1]
+)
 # Serve static files from the source folders, as in development: no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
