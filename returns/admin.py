@@ -42,7 +42,6 @@ STEP_LABELS = {
     "ship": _("Ship replacement"),
     "refund": _("Refund"),
 }
-STALE_REFUND = timedelta(minutes=15)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -233,6 +232,20 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(admin.ModelAdmin):
+    class NeedsAttentionFilter(admin.SimpleListFilter):
+        title = _("needs attention")
+        parameter_name = "attention"
+
+        def lookups(self, request, model_admin):
+            return [("yes", _("needs attention"))]
+
+        def queryset(self, request, queryset):
+            if self.value() == "yes":
+                return queryset.filter(
+                    state=RefundState.PENDING, created_at__lt=RefundAdmin.attention_cutoff()
+                )
+            return queryset
+
     list_display = (
         "request",
         "amount",
@@ -243,15 +256,20 @@ class RefundAdmin(admin.ModelAdmin):
         "error",
         "created_at",
     )
-    list_filter = ("state", "created_at")
+    list_filter = (NeedsAttentionFilter, "state", "created_at")
     list_select_related = ("request",)
     search_fields = ("request__number", "shopify_refund_id")
     actions = ("retry_pending",)
     readonly_fields = [field.name for field in Refund._meta.fields]
 
+    @staticmethod
+    def attention_cutoff():
+        """Refunds pending since before this have waited too long for Shopify: a person looks."""
+        return timezone.now() - timedelta(minutes=settings.REFUND_ATTENTION_MINUTES)
+
     @admin.display(description=_("needs attention"), boolean=True)
     def needs_attention(self, obj):
-        return obj.state == RefundState.PENDING and timezone.now() - obj.created_at > STALE_REFUND
+        return obj.state == RefundState.PENDING and obj.created_at < self.attention_cutoff()
 
     def has_add_permission(self, request):
         return False

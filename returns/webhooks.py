@@ -8,7 +8,7 @@ status and no text to translate.
 import logging
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError
+from django.db import DataError, IntegrityError
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -44,8 +44,9 @@ def shopify_webhook(request):
             shop_domain=delivery.shop_domain,
             payload=delivery.payload,
         )
-    except DataError:
-        # PostgreSQL refuses some JSON SQLite takes (a NUL character); Shopify sends none.
+    except (DataError, IntegrityError):
+        # Databases refuse some JSON that Python reads (PostgreSQL a NUL character); Shopify
+        # sends none of it, and a retry would not change the answer.
         logger.warning("Refused Shopify webhook %s: unstorable payload", delivery.webhook_id)
         return HttpResponse(status=400)
     if stored is None:

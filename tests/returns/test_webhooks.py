@@ -255,6 +255,28 @@ def test_a_webhook_id_too_long_to_store_is_a_bad_request(deliver, shop_order):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("body", "signature"),
+    [
+        (b"[" * 100_000, "bm9wZQ=="),  # too deep for json.loads
+        (b"1" * 5000, "bm9wZQ=="),  # too many digits for int()
+        (b"{}", "\u00e9t\u00e9"),  # hmac.compare_digest refuses non-ASCII text
+        (b"\xff\xfe{}", "bm9wZQ=="),  # not UTF-8
+    ],
+)
+def test_requests_that_trip_up_the_verifier_are_unauthorised(deliver, body, signature):
+    response = deliver("orders/updated", body=body, headers={"X-Shopify-Hmac-Sha256": signature})
+    assert response.status_code == 401
+
+
+def test_a_signed_body_too_deep_to_parse_is_refused_not_a_500(deliver):
+    assert deliver("orders/updated", body=b'{"a":' * 5000 + b"1" + b"}" * 5000).status_code in (
+        400,
+        401,
+    )
+    assert not WebhookDelivery.objects.exists()
+
+
 def test_only_post_is_answered(client):
     assert client.get(URL).status_code == 405
 
@@ -274,6 +296,7 @@ header_values = st.one_of(
 @given(
     body=st.one_of(
         st.binary(max_size=300),
+        st.sampled_from([b"[" * 3000, b"9" * 5000, b'{"id": 1e999}', b'{"id": "\\u0000"}']),
         st.recursive(
             st.none() | st.booleans() | st.integers() | st.text(max_size=20),
             lambda inner: st.lists(inner, max_size=3)
@@ -284,16 +307,17 @@ header_values = st.one_of(
     topic=header_values,
     webhook_id=header_values,
     shop_domain=header_values,
-    signed=st.booleans(),
+    signature=st.one_of(st.none(), header_values),
 )
 def test_no_input_makes_the_endpoint_fail(
-    client, django_capture_on_commit_callbacks, body, topic, webhook_id, shop_domain, signed
+    client, django_capture_on_commit_callbacks, body, topic, webhook_id, shop_domain, signature
 ):
+    signed = signature is None
     headers = {
         "X-Shopify-Topic": topic,
         "X-Shopify-Webhook-Id": webhook_id,
         "X-Shopify-Shop-Domain": shop_domain,
-        "X-Shopify-Hmac-Sha256": sign(body) if signed else "bm9wZQ==",
+        "X-Shopify-Hmac-Sha256": sign(body) if signed else signature,
     }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, data=body, content_type="application/json", headers=headers)
