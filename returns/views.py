@@ -48,7 +48,7 @@ def start(request):
             return response
         try:
             order = services.shopify_order_lookup(
-                order_number=form.cleaned_data["order_number"], email=form.cleaned_data["email"]
+                order_number=name, email=form.cleaned_data["email"]
             )
         except ShopifyError:
             form.add_error(None, SHOPIFY_DOWN)

@@ -19,9 +19,34 @@ EVENT_LABELS = {
 }
 
 
+# Shopify's display statuses, as staff read them in their own language.
+SHOPIFY_STATUSES = {
+    "PAID": _("Paid"),
+    "PARTIALLY_PAID": _("Partially paid"),
+    "PARTIALLY_REFUNDED": _("Partially refunded"),
+    "REFUNDED": _("Refunded"),
+    "PENDING": _("Payment pending"),
+    "AUTHORIZED": _("Authorized"),
+    "VOIDED": _("Voided"),
+    "EXPIRED": _("Expired"),
+    "FULFILLED": _("Fulfilled"),
+    "UNFULFILLED": _("Unfulfilled"),
+    "PARTIALLY_FULFILLED": _("Partially fulfilled"),
+    "IN_PROGRESS": _("In progress"),
+    "ON_HOLD": _("On hold"),
+    "SCHEDULED": _("Scheduled"),
+    "RESTOCKED": _("Restocked"),
+}
+
+
 @register.filter
 def event_label(event):
-    return EVENT_LABELS.get(event.type, event.type)
+    return EVENT_LABELS.get(event.type, _("Update"))
+
+
+@register.filter
+def shopify_status(value):
+    return SHOPIFY_STATUSES.get(value or "", value or "–")
 
 
 @register.filter

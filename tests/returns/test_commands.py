@@ -4,7 +4,9 @@ from django.core.management import CommandError, call_command
 
 def test_shopify_check_reports_a_working_connection(devshop, capsys):
     call_command("shopify_check")
-    assert "Connected to shop test-shop (Admin API 2026-10, static token)" in capsys.readouterr().out
+    assert (
+        "Connected to shop test-shop (Admin API 2026-10, static token)" in capsys.readouterr().out
+    )
 
 
 def test_shopify_check_names_a_missing_setting(settings):
