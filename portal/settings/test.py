@@ -44,3 +44,5 @@ DEVSHOP_STATE = (
 # Serve static files from the source folders, as in development: no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# devshop sends webhooks only in the tests that ask for them, whatever a local .env says.
+DEVSHOP_WEBHOOK_URL = ""

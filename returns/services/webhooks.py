@@ -124,7 +124,7 @@ def _app_uninstalled(delivery: WebhookDelivery) -> None:
 
 
 def _customer_data_request(delivery: WebhookDelivery) -> None:
-    asked = shopify_webhooks.customer_privacy_request(delivery.payload)
+    asked = shopify_webhooks.customer_privacy_request(delivery.topic, delivery.payload)
     requests, orders = _customer_records(asked)
     export = personal_data_export(requests=requests, orders=orders)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
@@ -141,7 +141,7 @@ def _customer_data_request(delivery: WebhookDelivery) -> None:
 
 
 def _customer_redact(delivery: WebhookDelivery) -> None:
-    asked = shopify_webhooks.customer_privacy_request(delivery.payload)
+    asked = shopify_webhooks.customer_privacy_request(delivery.topic, delivery.payload)
     with transaction.atomic():
         requests, orders = _customer_records(asked)
         personal_data_erase(requests=requests, orders=orders)
@@ -156,6 +156,7 @@ def _customer_redact(delivery: WebhookDelivery) -> None:
 
 
 def _shop_redact(delivery: WebhookDelivery) -> None:
+    shopify_webhooks.shop_redact_check(delivery.payload)
     with transaction.atomic():
         personal_data_erase(requests=ReturnRequest.objects.all(), orders=ShopifyOrder.objects.all())
         exports = WebhookDelivery.objects.filter(
@@ -167,18 +168,24 @@ def _shop_redact(delivery: WebhookDelivery) -> None:
 
 def _customer_records(asked):
     """The shopper's return requests and local order copies, by email address or order id."""
-    orders = ShopifyOrder.objects.filter(shopify_id__in=asked.order_ids)
+    named = Q(shopify_id__in=asked.order_ids)
+    if asked.email:
+        named |= Q(email__iexact=asked.email)
+    orders = ShopifyOrder.objects.filter(named)
     requests = ReturnRequest.objects.filter(order__in=orders)
     if asked.email:
-        orders = orders | ShopifyOrder.objects.filter(email__iexact=asked.email)
-        requests = requests | ReturnRequest.objects.filter(customer_email__iexact=asked.email)
+        requests |= ReturnRequest.objects.filter(customer_email__iexact=asked.email)
+    # The order copy behind a request filed under this address is theirs too, whatever email
+    # the order shows today.
     orders = ShopifyOrder.objects.filter(Q(pk__in=orders) | Q(return_requests__in=requests))
     return requests.distinct(), orders.distinct()
 
 
 def _same_customer(payload: dict, asked) -> bool:
     try:
-        stored = shopify_webhooks.customer_privacy_request(payload)
+        stored = shopify_webhooks.customer_privacy_request(
+            shopify_webhooks.CUSTOMERS_DATA_REQUEST, payload
+        )
     except WebhookPayloadError:
         return False
     if asked.customer_id is not None and stored.customer_id == asked.customer_id:

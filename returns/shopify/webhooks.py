@@ -34,7 +34,7 @@ SHOP_REDACT = "shop/redact"
 
 # Shopify's header values are short and plain; anything else did not come from Shopify, and a
 # value longer than its database column would fail on PostgreSQL instead of being refused.
-TOPIC = re.compile(r"^[a-z_]{1,30}/[a-z_]{1,32}$")
+TOPIC = re.compile(r"^(?=.{3,64}$)[a-z0-9_]+[/.][a-z0-9_]+$")  # orders/updated, customer.tags_added
 WEBHOOK_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,200}\.myshopify\.com$")
 
@@ -148,7 +148,7 @@ def _header(headers: dict[str, str], name: str, shape: re.Pattern, lowercase=Fal
     value = (headers.get(name) or "").strip()
     if lowercase:
         value = value.lower()
-    if not shape.match(value):
+    if not shape.fullmatch(value):
         raise WebhookRejected(400, f"the {name} header is missing or malformed")
     return value
 
@@ -178,7 +178,10 @@ def _json_object(text: str) -> dict[str, Any]:
 
 def payload_kept(topic: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The part of a payload worth storing: what processing its topic reads, nothing more."""
-    return {key: payload[key] for key in KEPT_FIELDS.get(topic, ()) if key in payload}
+    kept = {key: payload[key] for key in KEPT_FIELDS.get(topic, ()) if key in payload}
+    if isinstance(kept.get("customer"), dict):
+        kept["customer"] = {k: v for k, v in kept["customer"].items() if k in ("id", "email")}
+    return kept
 
 
 def order_change(topic: str, payload: dict[str, Any]) -> OrderChange:
@@ -198,7 +201,14 @@ def order_change(topic: str, payload: dict[str, Any]) -> OrderChange:
     )
 
 
-def customer_privacy_request(payload: dict[str, Any]) -> CustomerPrivacyRequest:
+def customer_privacy_request(topic: str, payload: dict[str, Any]) -> CustomerPrivacyRequest:
+    _check_shop(payload)
+    # Only the body is signed, so a captured order delivery (which names its customer too) could
+    # be resent under this topic; each compliance payload carries a list no order payload has.
+    list_key = "orders_requested" if topic == CUSTOMERS_DATA_REQUEST else "orders_to_redact"
+    ids = payload.get(list_key)
+    if not isinstance(ids, list):
+        raise WebhookPayloadError(f"The payload has no {list_key} list.")
     customer = payload.get("customer")
     if not isinstance(customer, dict):
         raise WebhookPayloadError("The payload names no customer.")
@@ -207,13 +217,23 @@ def customer_privacy_request(payload: dict[str, Any]) -> CustomerPrivacyRequest:
     customer_id = customer.get("id")
     if not isinstance(customer_id, int) or isinstance(customer_id, bool):
         customer_id = None
-    ids = payload.get("orders_requested", payload.get("orders_to_redact")) or []
-    if not isinstance(ids, list):
-        raise WebhookPayloadError("The payload's order list is not a list.")
     order_ids = tuple(_gid("Order", order_id) for order_id in ids)
     if not email and not order_ids:
         raise WebhookPayloadError("The payload names neither an email address nor orders.")
     return CustomerPrivacyRequest(customer_id=customer_id, email=email, order_ids=order_ids)
+
+
+def shop_redact_check(payload: dict[str, Any]) -> None:
+    """Erasing every shopper needs the signed body itself to name our shop."""
+    if "shop_domain" not in payload:
+        raise WebhookPayloadError("The payload names no shop.")
+    _check_shop(payload)
+
+
+def _check_shop(payload: dict[str, Any]) -> None:
+    # Unlike the X-Shopify-Shop-Domain header, the body's shop_domain is signed.
+    if "shop_domain" in payload and payload["shop_domain"] != f"{shop_handle()}.myshopify.com":
+        raise WebhookPayloadError("The payload is for another shop.")
 
 
 def _gid(kind: str, value: Any, *, required: bool = True) -> str | None:

@@ -167,3 +167,22 @@ def test_privacy_webhooks_with_a_wrong_signature_are_unauthorised(deliver, annas
     assert deliver("customers/redact", payload, secret="forged").status_code == 401
     assert not WebhookDelivery.objects.exists()
     assert REDACTED_EMAIL not in ReturnRequest.objects.values_list("customer_email", flat=True)
+
+
+def test_an_order_delivery_resent_as_a_redaction_erases_nothing(deliver, annas):
+    # Only the body is signed: a captured orders/updated (which names its customer) must not
+    # work as a customers/redact when someone swaps the topic header.
+    order_body = {"id": 7000001, "name": "#1001", "customer": ANNA, "email": ANNA["email"]}
+    assert deliver("customers/redact", order_body).status_code == 200
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == "failed" and "orders_to_redact" in delivery.error
+    assert REDACTED_EMAIL not in ReturnRequest.objects.values_list("customer_email", flat=True)
+
+
+def test_a_shop_redaction_whose_body_names_another_shop_erases_nothing(deliver, annas):
+    deliver("shop/redact", {"shop_id": 1, "shop_domain": "other-shop.myshopify.com"})
+    deliver("shop/redact", {"shop_id": 1})
+
+    assert list(WebhookDelivery.objects.values_list("state", flat=True)) == ["failed"] * 2
+    assert REDACTED_EMAIL not in ReturnRequest.objects.values_list("customer_email", flat=True)
