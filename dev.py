@@ -53,6 +53,8 @@ def demo_environment():
         # The demo uses the Dev Dashboard flow: client id + secret exchanged for a token.
         SHOPIFY_CLIENT_ID="demo-client-id",
         SHOPIFY_CLIENT_SECRET="demo-client-secret",
+        # devshop tells the portal about changes the way Shopify does: signed webhooks.
+        DEVSHOP_WEBHOOK_URL=f"http://{DEMO_ADDRESS}/webhooks/shopify/",
     )
     return env
 

@@ -24,6 +24,7 @@ from .models import (
     ReturnRequest,
     ReturnStatus,
     ShopifyOrder,
+    WebhookDelivery,
 )
 from .selectors import order_snapshot
 from .tasks import refund_process
@@ -337,4 +338,23 @@ class ShopifyOrderAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """What Shopify told the portal: failures to look into, and privacy exports to send on."""
+
+    list_display = ("received_at", "topic", "state", "error", "processed_at")
+    list_filter = ("state", "topic")
+    search_fields = ("webhook_id", "topic")
+    readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

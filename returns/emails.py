@@ -16,7 +16,8 @@ def customer_email_send(*, request_id: int, kind: str, event_id: int | None = No
     sent = request.events.filter(type="email.sent", data__kind=kind)
     if event_id is not None:
         sent = sent.filter(data__event=event_id)
-    if sent.exists():
+    if sent.exists() or request.customer_email.endswith(".invalid"):
+        # Sent before, or the shopper's address was erased at their request.
         return False
     event = request.events.filter(pk=event_id).first() if event_id else None
     template = "requested" if kind == "requested" else "update"

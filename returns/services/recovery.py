@@ -1,7 +1,7 @@
 """Picking up work that stalled while Shopify was away, so nothing is lost.
 
-Tasks retry with backoff for a while; after that a refund stays pending and a failed note write is
-recorded as `shopify.write_failed`. This sweep, run every few minutes by Celery beat (and from the
+Tasks retry with backoff for a while; after that a refund stays pending, a failed note write is
+recorded as `shopify.write_failed`, and a webhook delivery whose task never ran stays received. This sweep, run every few minutes by Celery beat (and from the
 admin), queues both again. Repeating it is harmless: refunds carry their idempotency key, and a
 write-back that already happened is skipped.
 """
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import tasks
-from ..models import Refund, RefundState, ReturnEvent
+from ..models import Refund, RefundState, ReturnEvent, WebhookDelivery
 
 
 def stalled_work_resume() -> dict[str, int]:
@@ -33,10 +33,21 @@ def stalled_work_resume() -> dict[str, int]:
         ).values_list("data__event", flat=True)
         if event_id not in written
     }
+    # Shopify does not resend a delivery it got a 200 for, so one whose task never ran (broker
+    # down at the time) would be lost without this.
+    deliveries = list(
+        WebhookDelivery.objects.filter(
+            state=WebhookDelivery.State.RECEIVED, received_at__lt=quiet_since
+        ).values_list("pk", flat=True)
+    )
+    for delivery_id in deliveries:
+        transaction.on_commit(
+            lambda delivery_id=delivery_id: tasks.webhook_process.delay(delivery_id)
+        )
     for refund_id in refunds:
         transaction.on_commit(lambda refund_id=refund_id: tasks.refund_process.delay(refund_id))
     for event_id in sorted(failed):
         transaction.on_commit(
             lambda event_id=event_id: tasks.shopify_order_write_back.delay(event_id)
         )
-    return {"refunds": len(refunds), "writes": len(failed)}
+    return {"refunds": len(refunds), "writes": len(failed), "webhooks": len(deliveries)}

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from returns import services
-from returns.models import Refund, ReturnEvent
+from returns.models import Refund, ReturnEvent, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_work_stalled_by_an_outage_resumes_when_shopify_is_back(
     an_hour_passes()
     with django_capture_on_commit_callbacks(execute=True):
         resumed = services.stalled_work_resume()
-    assert resumed["refunds"] == 1 and resumed["writes"] >= 1
+    assert resumed["refunds"] == 1 and resumed["writes"] >= 1 and resumed["webhooks"] == 0
 
     refund.refresh_from_db()
     assert refund.state == "succeeded"
@@ -60,11 +60,29 @@ def test_work_stalled_by_an_outage_resumes_when_shopify_is_back(
 
     with django_capture_on_commit_callbacks(execute=True):
         again = services.stalled_work_resume()
-    assert again == {"refunds": 0, "writes": 0}
+    assert again == {"refunds": 0, "writes": 0, "webhooks": 0}
     assert len(devshop.order_by_name("#1001")["refunds"]) == 1
 
 
 def test_recent_work_is_left_to_its_own_retries(a_return, staff, devshop):
     devshop.add_fault("http_503", count=OUTAGE)
     services.return_approve(request_id=a_return.pk, user=staff)
-    assert services.stalled_work_resume() == {"refunds": 0, "writes": 0}
+    assert services.stalled_work_resume() == {"refunds": 0, "writes": 0, "webhooks": 0}
+
+
+def test_a_webhook_whose_task_never_ran_is_processed_by_the_sweep(
+    django_capture_on_commit_callbacks,
+):
+    delivery = WebhookDelivery.objects.create(
+        webhook_id="b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+        topic="app/uninstalled",
+        shop_domain="test-shop.myshopify.com",
+        payload={},
+    )
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        received_at=timezone.now() - timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.stalled_work_resume()["webhooks"] == 1
+    delivery.refresh_from_db()
+    assert delivery.state == "processed"

@@ -221,3 +221,13 @@ def test_shopify_down_during_write_back_leaves_a_visible_trace(a_return, staff, 
     failure = request.events.get(type="shopify.write_failed")
     assert "503" in failure.data["error"]
     assert "return-approved" not in devshop.order_by_name("#1001")["tags"]
+
+
+def test_no_email_goes_to_a_shopper_whose_address_was_erased(a_return, staff, run):
+    from returns.services.webhooks import REDACTED_EMAIL
+
+    ReturnRequest.objects.filter(pk=a_return.pk).update(customer_email=REDACTED_EMAIL)
+    sent = len(mail.outbox)
+    run(services.return_approve, request_id=a_return.pk, user=staff)
+    assert len(mail.outbox) == sent
+    assert fresh(a_return).status == "approved"
