@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""The two commands of the README, for a machine with nothing but Python 3.11+.
+"""The commands of the README, for a machine with nothing but Python 3.11+.
 
     python3 dev.py demo    the portal with a local shop (devshop) and sample orders
     python3 dev.py test    the whole test suite (extra arguments go to pytest)
+    python3 dev.py bench   the benchmark: a table of figures and targets (needs PostgreSQL, Redis)
 
-Both create the virtualenv in .venv and install requirements.lock when it is missing or changed.
+All create the virtualenv in .venv and install requirements.lock when it is missing or changed.
 """
 
 import hashlib
@@ -92,14 +93,26 @@ def test(pytest_args):
     run(PYTHON, "-m", "pytest", *pytest_args, env=env)
 
 
+def bench():
+    """tests/bench/: PostgreSQL and Redis on 127.0.0.1 (or BENCH_DATABASE_URL, BENCH_REDIS_URL)."""
+    if not shutil.which("wrk"):
+        print(
+            "wrk not found: loading with Python threads instead, which may be the bottleneck "
+            "(apt-get install wrk).",
+            flush=True,
+        )
+    run(PYTHON, "-m", "tests.bench")
+
+
 def main():
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must run, and explain, on any Python
         sys.exit("The returns portal needs Python 3.11 or newer.")
     command, *rest = sys.argv[1:] or ["help"]
-    if command not in {"demo", "test"}:
+    commands = {"demo": demo, "test": lambda: test(rest), "bench": bench}
+    if command not in commands:
         sys.exit(__doc__)
     ensure_venv()
-    demo() if command == "demo" else test(rest)
+    commands[command]()
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Q, Sum
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery, Sum
 from django.urls import path
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -48,6 +49,12 @@ STEP_LABELS = {
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
+    # The staff member shown on each row, fetched with the rows: one query per inline, however
+    # long the audit trail grows.
+    related = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
@@ -84,16 +91,19 @@ class RefundInline(ReadOnlyInline):
         "requested_by",
         "shopify_refund_id",
     )
+    related = ("requested_by",)
 
 
 class ReplacementInline(ReadOnlyInline):
     model = Replacement
     fields = ("shipped_on", "carrier", "tracking_number", "tracking_url", "created_by")
+    related = ("created_by",)
 
 
 class ReturnEventInline(ReadOnlyInline):
     model = ReturnEvent
     fields = ("created_at", "type", "actor", "user", "customer_visible", "data")
+    related = ("user",)
 
 
 @admin.register(ReturnRequest)
@@ -135,14 +145,30 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
     change_form_template = "admin/returns/returnrequest/change_form.html"
 
     def get_queryset(self, request):
-        succeeded = Q(refunds__state=RefundState.SUCCEEDED)
+        # A subquery rather than a join and GROUP BY: the database sums refunds only for the
+        # page of rows shown, and counting the rows needs no join, however many there are.
+        refunded = (
+            Refund.objects.filter(request=OuterRef("pk"), state=RefundState.SUCCEEDED)
+            .values("request")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
         return (
             super()
             .get_queryset(request)
             .select_related("order")
             .prefetch_related("lines")
-            .annotate(refunded_total=Sum("refunds__amount", filter=succeeded))
+            .annotate(refunded_total=Subquery(refunded))
         )
+
+    def get_object(self, request, object_id, from_field=None):
+        # The change view shows neither the queue's items column nor its refunded total; the
+        # lines come with their inline.
+        queryset = super().get_queryset(request).select_related("order")
+        try:
+            return queryset.get(pk=self.model._meta.pk.to_python(object_id))
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def get_urls(self):
         views = {

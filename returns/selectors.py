@@ -3,9 +3,17 @@
 import hmac
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 
-from .models import RefundState, ReturnEvent, ReturnLine, ReturnRequest, ReturnStatus, ShopifyOrder
+from .models import (
+    Refund,
+    RefundState,
+    ReturnEvent,
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+    ShopifyOrder,
+)
 from .shopify.types import Order
 
 OPEN_STATUSES = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
@@ -32,6 +40,32 @@ def request_by_token(token: str) -> ReturnRequest | None:
     request = ReturnRequest.objects.select_related("order").filter(token=token).first()
     if request is None or not hmac.compare_digest(request.token, token):
         return None
+    return request
+
+
+def status_page_request(token: str) -> ReturnRequest | None:
+    """request_by_token() for the status page, with `refunded_total` (as refunded_total()) in the
+    same query, and without the order's snapshot, its largest column, which the page does not show.
+    """
+    if not token or len(token) > 64:
+        return None
+    refunded = (
+        Refund.objects.filter(request=OuterRef("pk"), state=RefundState.SUCCEEDED)
+        .values("request")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    request = (
+        ReturnRequest.objects.select_related("order")
+        .defer("order__data")
+        .annotate(refunded_total=Subquery(refunded))
+        .filter(token=token)
+        .first()
+    )
+    if request is None or not hmac.compare_digest(request.token, token):
+        return None
+    if request.refunded_total is not None:
+        request.refunded_total = request.refunded_total.quantize(Decimal("0.01"))
     return request
 
 

@@ -5,7 +5,10 @@ import random
 import smtplib
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import task_postrun, task_prerun
 
+from .shopify.client import set_throttle_patience
 from .shopify.errors import ShopifyError
 
 logger = logging.getLogger(__name__)
@@ -40,12 +43,13 @@ def refund_process(self, refund_id: int) -> None:
 
     try:
         refund_execute(refund_id=refund_id)
-    except ShopifyError as exc:
+    except (ShopifyError, SoftTimeLimitExceeded) as exc:
         # Still pending, with the error shown in the admin; the same idempotency key is sent on
-        # the next attempt, so Shopify refunds at most once however often this runs.
+        # the next attempt, so Shopify refunds at most once however often this runs. A task cut
+        # short by its time limit may have reached Shopify too: the same reasoning holds.
         if not self.request.is_eager and self.request.retries < MAX_RETRIES:
             raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
-        logger.warning("Refund %s is still pending: %s", refund_id, exc.message)
+        logger.warning("Refund %s is still pending: %s", refund_id, exc)
 
 
 @shared_task(bind=True, max_retries=3, acks_late=True)
@@ -86,3 +90,29 @@ def webhook_process(self, delivery_id: int) -> None:
             raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
         # Shopify will not send this delivery again: leave the failure where staff can see it.
         webhook_delivery_fail(delivery_id=delivery_id, error=exc.message)
+
+
+@shared_task(acks_late=True)
+def stalled_work_resume() -> dict[str, int]:
+    """Celery beat's sweep (CELERY_BEAT_SCHEDULE): queue stalled refunds and Shopify writes again."""
+    from .services import stalled_work_resume as resume
+
+    return resume()
+
+
+# A task Shopify throttles waits, in the task, exactly until the shop's bucket holds the request's
+# cost, and sends it again (returns/shopify/client.py): no attempt is spent and no second is lost
+# to a backoff longer than Shopify asked for. Past this many seconds per request it gives up and
+# retries later as above. Eager tasks run inside a web request, which never waits.
+THROTTLE_PATIENCE = 20.0
+
+
+@task_prerun.connect
+def _wait_out_throttling(task=None, **kwargs) -> None:
+    if task is not None and not task.request.is_eager:
+        set_throttle_patience(THROTTLE_PATIENCE)
+
+
+@task_postrun.connect
+def _stop_waiting_out_throttling(**kwargs) -> None:
+    set_throttle_patience(0.0)

@@ -1,17 +1,22 @@
 """The shopper's pages. Views read through selectors and change things through services only."""
 
+import threading
+import time
 import uuid
+from collections import OrderedDict
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from . import ratelimit, selectors, services
 from .forms import LookupForm, ReturnForm
-from .models import ShopifyOrder
+from .models import ReturnKind, ShopifyOrder
 from .policy import ReturnPolicy, order_blocker, order_eligibility
 from .shopify.errors import ShopifyError
 
@@ -55,7 +60,11 @@ def start(request):
             status = 503
         else:
             if order is not None:
-                request.session.cycle_key()
+                if request.session.session_key:
+                    # The order goes into a new session, not into one someone may have planted.
+                    # Without a session there is none to plant: the one made now is new anyway,
+                    # and saved once instead of created and then updated.
+                    request.session.cycle_key()
                 request.session[SESSION_ORDER] = order.pk
                 return _in_customer_language(redirect("returns:order"), order)
             ratelimit.failure_record(ip=ip, order_name=name)
@@ -136,17 +145,69 @@ def submitted(request, token):
     return render(request, "returns/submitted.html", context)
 
 
+class RecentPages:
+    """Pages rendered in the last few seconds by this process, newest last, at most `size`.
+
+    A status page is the same for everyone who has its link, so a shopper reloading it, a mail
+    scanner following the link or a burst of bots cost one rendering per process every few
+    seconds instead of one each (README, "Performance and scale-out"). Nothing invalidates an
+    entry: it may show a change up to STATUS_PAGE_CACHE_SECONDS late, no later.
+    """
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._pages: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> str | None:
+        with self._lock:
+            entry = self._pages.get(key)
+        return entry[1] if entry and entry[0] > time.monotonic() else None
+
+    def put(self, key: tuple, html: str, seconds: float) -> None:
+        with self._lock:
+            self._pages[key] = (time.monotonic() + seconds, html)
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+recent_status_pages = RecentPages()
+# The language switch's CSRF token is the only part of a status page that is the visitor's own: the
+# page is rendered with this placeholder, and each response gets the visitor's token in its place.
+# A placeholder is all letters, and a page cannot otherwise contain the quoted attribute around it.
+CSRF_PLACEHOLDER = "csrftokenplaceholder"
+CSRF_FIELD = 'name="csrfmiddlewaretoken" value="{}"'
+
+
 def status(request, token):
-    return_request = _request_or_404(token)
-    context = {
-        "req": return_request,
-        "lines": list(return_request.lines.all()),
-        "events": selectors.customer_events(return_request),
-        "replacements": list(return_request.replacements.all()),
-        "refunded": selectors.refunded_total(return_request),
-        "return_address": settings.SHOP_RETURN_ADDRESS,
-    }
-    response = render(request, "returns/status.html", context)
+    key = (token, translation.get_language(), request.get_full_path())
+    html = recent_status_pages.get(key)
+    if html is None:
+        return_request = selectors.status_page_request(token)
+        if return_request is None:
+            raise Http404
+        context = {
+            "req": return_request,
+            "lines": list(return_request.lines.all()),
+            "events": selectors.customer_events(return_request),
+            # Only claims are answered with a replacement (services.replacement_ship).
+            "replacements": list(return_request.replacements.all())
+            if return_request.kind == ReturnKind.CLAIM
+            else [],
+            "refunded": return_request.refunded_total,
+            "return_address": settings.SHOP_RETURN_ADDRESS,
+            "csrf_token": CSRF_PLACEHOLDER,
+        }
+        html = render_to_string("returns/status.html", context, request)
+        if settings.STATUS_PAGE_CACHE_SECONDS > 0:
+            recent_status_pages.put(key, html, settings.STATUS_PAGE_CACHE_SECONDS)
+    own_token = CSRF_FIELD.format(get_token(request))
+    response = HttpResponse(html.replace(CSRF_FIELD.format(CSRF_PLACEHOLDER), own_token))
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -192,6 +192,9 @@ LOOKUP_FAILURES_PER_ORDER_PER_HOUR = env.int("LOOKUP_FAILURES_PER_ORDER_PER_HOUR
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # How long an unknown order number is remembered, so probing it does not cost Shopify requests.
 UNKNOWN_ORDER_CACHE_SECONDS = env.int("UNKNOWN_ORDER_CACHE_SECONDS", default=60)
+# Seconds each web process reuses a status page it rendered (0: never). A change made meanwhile
+# shows this much later, at most; a reload or a burst on one page costs no query.
+STATUS_PAGE_CACHE_SECONDS = env.float("STATUS_PAGE_CACHE_SECONDS", default=2.0)
 
 # No inline scripts or styles anywhere; product images may come from Shopify's CDN.
 CONTENT_SECURITY_POLICY = env(

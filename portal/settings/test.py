@@ -26,6 +26,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 
+# Every test sees a change on the status page at once; tests/returns/test_performance.py turns the
+# reuse of rendered status pages on where it tests it.
+STATUS_PAGE_CACHE_SECONDS = 0
+
 SHOP_NAME = "Test Shop"
 SHOPIFY_SHOP = "test-shop"
 SHOPIFY_ACCESS_TOKEN = "shpat_test_static_token"

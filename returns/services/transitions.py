@@ -31,7 +31,13 @@ Status = ReturnStatus
 
 
 def _locked(request_id: int) -> ReturnRequest:
-    return ReturnRequest.objects.select_for_update().select_related("order").get(pk=request_id)
+    # of=("self",): lock the request only; PostgreSQL would otherwise lock the joined order too,
+    # against refund_request's order-then-request order, and the two could deadlock.
+    return (
+        ReturnRequest.objects.select_for_update(of=("self",))
+        .select_related("order")
+        .get(pk=request_id)
+    )
 
 
 def _refuse(request: ReturnRequest) -> None:

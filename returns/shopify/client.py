@@ -3,16 +3,22 @@
 Requests go through shopifyapp (Shopify's own package) over an httpx.Client we own, so timeouts and
 the destination are ours to set. shopifyapp's in-process retries are switched off
 (`max_retries=0`): sleeping inside a web request helps nobody; Celery tasks retry with backoff,
-guided by ShopifyThrottled.retry_after.
+guided by ShopifyThrottled.retry_after. Only code that runs inside `throttle_patience(seconds)`
+(Celery tasks do, returns/tasks.py) waits when throttled: exactly until Shopify's bucket holds the
+request's cost, then sends it again, so a rush spends the shop's whole rate limit and no more.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +49,28 @@ logger = logging.getLogger(__name__)
 SHOP_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # GraphQL error codes that are Shopify's trouble, not the request's.
 TRANSIENT_GRAPHQL_CODES = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT"})
+# Seconds a throttled request may still wait in total before ShopifyThrottled is raised; 0 outside
+# throttle_patience(), so web requests never wait.
+_patience: ContextVar[float] = ContextVar("shopify_throttle_patience", default=0.0)
+# Up to this many seconds are added to each wait, so clients throttled together do not all come
+# back at the same moment to find points for only one of them. Waiting longer than needed costs
+# nothing while the bucket is below its maximum: the points wait in it (tests/bench/ measures it).
+THROTTLE_JITTER = 0.5
+
+
+@contextmanager
+def throttle_patience(seconds: float) -> Iterator[None]:
+    """Within this block, a throttled request waits and is sent again, for `seconds` in total."""
+    token = _patience.set(seconds)
+    try:
+        yield
+    finally:
+        _patience.reset(token)
+
+
+def set_throttle_patience(seconds: float) -> None:
+    """throttle_patience() from here on, in this thread, for hooks that cannot wrap a block."""
+    _patience.set(seconds)
 
 
 class ShopifyClient:
@@ -115,6 +143,19 @@ class ShopifyClient:
 
     def execute(self, document: str, variables: dict | None = None) -> dict:
         """Run a query or mutation and return its `data`, or raise a ShopifyError."""
+        waited, patience = 0.0, _patience.get()
+        while True:
+            try:
+                return self._execute(document, variables)
+            except ShopifyThrottled as throttled:
+                # Throttled requests are refused before they run, so sending one again is safe.
+                wait = throttled.retry_after + random.uniform(0, THROTTLE_JITTER)
+                if waited + wait > patience:
+                    raise
+                time.sleep(wait)
+                waited += wait
+
+    def _execute(self, document: str, variables: dict | None) -> dict:
         token = self._access_token()
         result = self._post(document, variables, token)
         if result.log.code == "unauthorized" and self.uses_client_credentials:
@@ -389,4 +430,11 @@ def _client_from_settings() -> ShopifyClient:
     )
 
 
-__all__ = ["ShopifyClient", "ShopifyError", "get_client", "reset_client"]
+__all__ = [
+    "ShopifyClient",
+    "ShopifyError",
+    "get_client",
+    "reset_client",
+    "set_throttle_patience",
+    "throttle_patience",
+]
