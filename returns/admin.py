@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.urls import path
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -27,7 +27,7 @@ from .models import (
     ShopifyOrder,
     WebhookDelivery,
 )
-from .selectors import order_snapshot
+from .selectors import order_snapshot, unwritten_shopify_writes
 from .tasks import refund_process
 
 # Which steps each status allows; the services enforce the same rules.
@@ -106,6 +106,24 @@ class ReturnEventInline(ReadOnlyInline):
     related = ("user",)
 
 
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    """Requests with a refund pending too long or a step Shopify never got."""
+
+    title = _("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        since = timezone.now() - timedelta(minutes=settings.REFUND_ATTENTION_MINUTES)
+        stale = Refund.objects.filter(state=RefundState.PENDING, created_at__lt=since)
+        unwritten = {request_id for request_id, _event in unwritten_shopify_writes()}
+        return queryset.filter(Q(pk__in=stale.values("request_id")) | Q(pk__in=unwritten))
+
+
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
     list_display = (
@@ -119,11 +137,11 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
         "age",
         "refunded",
     )
-    list_filter = ("status", "kind", "reason", "created_at")
+    list_filter = (NeedsAttentionFilter, "status", "kind", "reason", "created_at")
     search_fields = ("number", "order__name", "customer_email", "replacements__tracking_number")
     ordering = ("-created_at",)
     list_per_page = 50
-    actions = ("approve_selected",)
+    actions = ("approve_selected", "resume_selected")
     readonly_fields = (
         "number",
         "order",
@@ -235,6 +253,20 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
             )
         for message in refused:
             self.message_user(request, message, messages.WARNING)
+
+    def has_resume_permission(self, request):
+        return request.user.has_perm(PERMISSIONS["refund"])
+
+    @admin.action(description=_("Send their stalled Shopify work again"), permissions=["resume"])
+    def resume_selected(self, request, queryset):
+        # Safe to repeat: refunds carry their idempotency key, written steps are skipped.
+        resumed = services.stalled_work_resume(
+            request_ids=list(queryset.values_list("pk", flat=True))
+        )
+        self.message_user(
+            request,
+            _("Sent again: %(refunds)d refunds, %(writes)d steps for the Shopify order.") % resumed,
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return_request = self.get_object(request, object_id)

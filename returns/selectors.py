@@ -78,3 +78,17 @@ def refunded_total(request: ReturnRequest):
     total = request.refunds.filter(state=RefundState.SUCCEEDED).aggregate(total=Sum("amount"))
     # SQLite sums decimals without their scale; money always has two places.
     return total["total"].quantize(Decimal("0.01")) if total["total"] is not None else None
+
+
+def unwritten_shopify_writes(*, before=None) -> list[tuple[int, int]]:
+    """(request id, event id) of steps whose write to Shopify failed and never succeeded since."""
+    failed = ReturnEvent.objects.filter(type="shopify.write_failed")
+    if before is not None:
+        failed = failed.filter(created_at__lt=before)
+    pairs = set(failed.values_list("request_id", "data__event"))
+    written = set(
+        ReturnEvent.objects.filter(
+            type="shopify.written", request_id__in={request_id for request_id, _ in pairs}
+        ).values_list("data__event", flat=True)
+    )
+    return sorted((request_id, event) for request_id, event in pairs if event not in written)

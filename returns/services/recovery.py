@@ -13,33 +13,34 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import tasks
-from ..models import Refund, RefundState, ReturnEvent, WebhookDelivery
+from ..models import Refund, RefundState, WebhookDelivery
+from ..selectors import unwritten_shopify_writes
 
 
-def stalled_work_resume() -> dict[str, int]:
-    quiet_since = timezone.now() - timedelta(minutes=settings.STALLED_WORK_MINUTES)
-    refunds = list(
-        Refund.objects.filter(state=RefundState.PENDING, updated_at__lt=quiet_since).values_list(
-            "pk", flat=True
-        )
-    )
-    written = set(
-        ReturnEvent.objects.filter(type="shopify.written").values_list("data__event", flat=True)
-    )
+def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, int]:
+    """Queue stalled work again: everything quiet for a while, or all of these requests' now."""
+    if request_ids is None:
+        quiet_since = timezone.now() - timedelta(minutes=settings.STALLED_WORK_MINUTES)
+    else:
+        quiet_since = timezone.now()
+    pending = Refund.objects.filter(state=RefundState.PENDING, updated_at__lt=quiet_since)
+    if request_ids is not None:
+        pending = pending.filter(request_id__in=request_ids)
+    refunds = list(pending.values_list("pk", flat=True))
     failed = {
         event_id
-        for event_id in ReturnEvent.objects.filter(
-            type="shopify.write_failed", created_at__lt=quiet_since
-        ).values_list("data__event", flat=True)
-        if event_id not in written
+        for request_id, event_id in unwritten_shopify_writes(before=quiet_since)
+        if request_ids is None or request_id in request_ids
     }
     # Shopify does not resend a delivery it got a 200 for, so one whose task never ran (broker
     # down at the time) would be lost without this.
-    deliveries = list(
-        WebhookDelivery.objects.filter(
-            state=WebhookDelivery.State.RECEIVED, received_at__lt=quiet_since
-        ).values_list("pk", flat=True)
-    )
+    deliveries = []
+    if request_ids is None:
+        deliveries = list(
+            WebhookDelivery.objects.filter(
+                state=WebhookDelivery.State.RECEIVED, received_at__lt=quiet_since
+            ).values_list("pk", flat=True)
+        )
     for delivery_id in deliveries:
         transaction.on_commit(
             lambda delivery_id=delivery_id: tasks.webhook_process.delay(delivery_id)

@@ -134,3 +134,22 @@ def test_events_cannot_be_added_changed_or_deleted_in_the_admin(a_return, admin_
     delete = reverse("admin:returns_returnevent_delete", args=[event.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert ReturnEvent.objects.get(pk=event.pk).type == event.type
+
+
+def test_the_queue_shows_requests_shopify_never_heard_about_and_sends_them_again(
+    a_return, admin_client, staff, devshop, django_capture_on_commit_callbacks
+):
+    other = ReturnRequestFactory()
+    devshop.add_fault("http_503")  # Shopify fails the write once; the task gives up (no broker)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_approve(request_id=a_return.pk, user=staff)
+    html = admin_client.get(CHANGELIST, {"attention": "yes"}).content.decode()
+    assert a_return.number in html and other.number not in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            CHANGELIST, {"action": "resume_selected", "_selected_action": [a_return.pk]}
+        )
+    assert "return-approved" in devshop.order_by_name("#1001")["tags"]
+    html = admin_client.get(CHANGELIST, {"attention": "yes"}).content.decode()
+    assert a_return.number not in html
