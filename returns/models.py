@@ -96,6 +96,11 @@ class ReturnRequest(models.Model):
         verbose_name = _("return request")
         verbose_name_plural = _("return requests")
         ordering = ["-created_at"]
+        # The queue: newest first, often narrowed to one status.
+        indexes = [
+            models.Index(fields=["-created_at"], name="return_newest_first"),
+            models.Index(fields=["status", "-created_at"], name="return_status_newest_first"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["order", "sequence"], name="return_sequence_per_order"),
             models.CheckConstraint(condition=Q(sequence__gt=0), name="return_sequence_positive"),

