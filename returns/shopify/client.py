@@ -16,9 +16,6 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +29,7 @@ from shopify_app.exchange.client_credentials import exchange_using_client_creden
 from shopify_app.graphql.admin_graphql import admin_graphql_request
 from shopify_app.types import GQLResult, Res
 
+from . import throttle
 from .errors import (
     DEFAULT_RETRY_AFTER,
     ShopifyAuthError,
@@ -43,34 +41,13 @@ from .errors import (
     parse_retry_after,
     throttle_wait,
 )
+from .throttle import THROTTLE_JITTER, set_throttle_patience, throttle_patience
 
 logger = logging.getLogger(__name__)
 
 SHOP_HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # GraphQL error codes that are Shopify's trouble, not the request's.
 TRANSIENT_GRAPHQL_CODES = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT"})
-# Seconds a throttled request may still wait in total before ShopifyThrottled is raised; 0 outside
-# throttle_patience(), so web requests never wait.
-_patience: ContextVar[float] = ContextVar("shopify_throttle_patience", default=0.0)
-# Up to this many seconds are added to each wait, so clients throttled together do not all come
-# back at the same moment to find points for only one of them. Waiting longer than needed costs
-# nothing while the bucket is below its maximum: the points wait in it (tests/bench/ measures it).
-THROTTLE_JITTER = 0.5
-
-
-@contextmanager
-def throttle_patience(seconds: float) -> Iterator[None]:
-    """Within this block, a throttled request waits and is sent again, for `seconds` in total."""
-    token = _patience.set(seconds)
-    try:
-        yield
-    finally:
-        _patience.reset(token)
-
-
-def set_throttle_patience(seconds: float) -> None:
-    """throttle_patience() from here on, in this thread, for hooks that cannot wrap a block."""
-    _patience.set(seconds)
 
 
 class ShopifyClient:
@@ -143,14 +120,14 @@ class ShopifyClient:
 
     def execute(self, document: str, variables: dict | None = None) -> dict:
         """Run a query or mutation and return its `data`, or raise a ShopifyError."""
-        waited, patience = 0.0, _patience.get()
+        waited, allowed = 0.0, throttle.patience()
         while True:
             try:
                 return self._execute(document, variables)
             except ShopifyThrottled as throttled:
                 # Throttled requests are refused before they run, so sending one again is safe.
                 wait = throttled.retry_after + random.uniform(0, THROTTLE_JITTER)
-                if waited + wait > patience:
+                if waited + wait > allowed:
                     raise
                 time.sleep(wait)
                 waited += wait

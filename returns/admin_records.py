@@ -1,0 +1,122 @@
+"""Read-only records of the back office: refunds, the audit trail, order copies, webhooks."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .admin_views import PERMISSIONS
+from .models import Refund, RefundState, ReturnEvent, ShopifyOrder, WebhookDelivery
+from .tasks import refund_process
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records staff read but never add, change or delete here: services write them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    class NeedsAttentionFilter(admin.SimpleListFilter):
+        title = _("needs attention")
+        parameter_name = "attention"
+
+        def lookups(self, request, model_admin):
+            return [("yes", _("needs attention"))]
+
+        def queryset(self, request, queryset):
+            if self.value() == "yes":
+                return queryset.filter(
+                    state=RefundState.PENDING, created_at__lt=RefundAdmin.attention_cutoff()
+                )
+            return queryset
+
+    list_display = (
+        "request",
+        "amount",
+        "currency",
+        "state",
+        "needs_attention",
+        "attempts",
+        "error",
+        "created_at",
+    )
+    list_filter = (NeedsAttentionFilter, "state", "created_at")
+    list_select_related = ("request",)
+    search_fields = ("request__number", "shopify_refund_id")
+    actions = ("retry_pending",)
+    readonly_fields = [field.name for field in Refund._meta.fields]
+
+    @staticmethod
+    def attention_cutoff():
+        """Refunds pending since before this have waited too long for Shopify: a person looks."""
+        return timezone.now() - timedelta(minutes=settings.REFUND_ATTENTION_MINUTES)
+
+    @admin.display(description=_("needs attention"), boolean=True)
+    def needs_attention(self, obj):
+        return obj.state == RefundState.PENDING and obj.created_at < self.attention_cutoff()
+
+    def has_refund_permission(self, request):
+        return request.user.has_perm(PERMISSIONS["refund"])
+
+    @admin.action(description=_("Send pending refunds to Shopify again"), permissions=["refund"])
+    def retry_pending(self, request, queryset):
+        pending = list(queryset.filter(state=RefundState.PENDING).values_list("pk", flat=True))
+        for refund_id in pending:
+            # Safe to repeat: the same idempotency key goes with every attempt.
+            refund_process.delay(refund_id)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d pending refund sent again.",
+                "%(count)d pending refunds sent again.",
+                len(pending),
+            )
+            % {"count": len(pending)},
+        )
+
+
+@admin.register(ReturnEvent)
+class ReturnEventAdmin(ReadOnlyAdmin):
+    """The audit trail: visible to staff, changeable by no one."""
+
+    list_display = ("created_at", "request", "type", "actor", "user", "customer_visible")
+    list_filter = ("type", "actor", "customer_visible")
+    list_select_related = ("request", "user")
+    search_fields = ("request__number", "type")
+
+
+@admin.register(ShopifyOrder)
+class ShopifyOrderAdmin(ReadOnlyAdmin):
+    list_display = ("name", "email", "customer_locale", "fetched_at")
+    search_fields = ("name", "email")
+    readonly_fields = (
+        "shopify_id",
+        "name",
+        "email",
+        "customer_locale",
+        "currency",
+        "data",
+        "fetched_at",
+    )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """What Shopify told the portal: failures to look into, and privacy exports to send on."""
+
+    list_display = ("received_at", "topic", "state", "error", "processed_at")
+    list_filter = ("state", "topic")
+    search_fields = ("webhook_id", "topic")
+    readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
