@@ -94,7 +94,14 @@ def _unknown_key(name: str) -> str:
 
 
 def _is_stale(order: ShopifyOrder) -> bool:
-    return timezone.now() - order.fetched_at > timedelta(seconds=settings.ORDER_COPY_MAX_AGE)
+    if timezone.now() - order.fetched_at > timedelta(seconds=settings.ORDER_COPY_MAX_AGE):
+        return True
+    try:
+        order_snapshot(order)
+    except (KeyError, TypeError, ValueError):
+        # Stored by an older release that knew fewer fields: fetch it again.
+        return True
+    return False
 
 
 def return_request_create(

@@ -205,6 +205,16 @@ def _to_json(value: Any) -> Any:
     return value
 
 
+def _absent(annotation: Any, name: str) -> Any:
+    """A field a copy stored before the field existed: empty if it may be, else the copy is stale."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(annotation):
+        return None
+    if origin is tuple:
+        return ()
+    raise KeyError(f"The stored order has no {name!r}; fetch it from Shopify again.")
+
+
 def _from_json(annotation: Any, value: Any) -> Any:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
@@ -220,6 +230,8 @@ def _from_json(annotation: Any, value: Any) -> Any:
         return annotation(
             **{
                 f.name: _from_json(hints[f.name], value[f.name])
+                if f.name in value
+                else _absent(hints[f.name], f.name)
                 for f in dataclasses.fields(annotation)
             }
         )

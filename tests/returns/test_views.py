@@ -275,3 +275,13 @@ def test_a_wrong_status_token_is_a_plain_404(client, token):
 def test_the_local_copy_keeps_the_customer_email_for_matching(client, order):
     look_up(client)
     assert ShopifyOrder.objects.get().email == "anna.jansen@example.com"
+
+
+def test_a_copy_stored_by_an_older_release_is_fetched_again(client, order, devshop):
+    look_up(client)
+    stored = ShopifyOrder.objects.get()
+    del stored.data["currency"]
+    stored.save()
+    assert look_up(client).status_code == 302
+    assert len(devshop.request_log()) == 2
+    assert client.get(ORDER).status_code == 200

@@ -90,3 +90,19 @@ def test_a_line_item_is_found_by_gid_or_numeric_id():
     assert EXPECTED.line_item("8000000000002") is by_gid
     assert by_gid.legacy_id == 8000000000002
     assert EXPECTED.line_item("gid://shopify/LineItem/1") is None
+
+
+def test_a_copy_stored_before_a_field_existed_still_loads():
+    stored = EXPECTED.to_json()
+    del stored["note"]
+    for item in stored["line_items"]:
+        del item["product_tags"]
+    order = Order.from_json(stored)
+    assert order.note is None and all(item.product_tags == () for item in order.line_items)
+
+
+def test_a_copy_missing_what_the_portal_needs_says_to_fetch_it_again():
+    stored = EXPECTED.to_json()
+    del stored["currency"]
+    with pytest.raises(KeyError, match="fetch it from Shopify again"):
+        Order.from_json(stored)
