@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from .models import ReturnEvent, ReturnRequest
+from .services.common import event_record
 
 
 def customer_email_send(*, request_id: int, kind: str, event_id: int | None = None) -> bool:
@@ -42,11 +42,10 @@ def customer_email_send(*, request_id: int, kind: str, event_id: int | None = No
     )
     message.attach_alternative(html, "text/html")
     message.send()
-    with transaction.atomic():
-        ReturnEvent.objects.create(
-            request=request,
-            type="email.sent",
-            actor=ReturnEvent.Actor.SYSTEM,
-            data={"kind": kind, "event": event_id},
-        )
+    event_record(
+        request=request,
+        type="email.sent",
+        actor=ReturnEvent.Actor.SYSTEM,
+        data={"kind": kind, "event": event_id},
+    )
     return True

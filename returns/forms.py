@@ -5,14 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ReturnReason
 from .policy import ItemEligibility
+from .services.requests import COMMENT_REQUIRED, NO_ITEMS
 from .shopify.orders import normalise_order_name
 
 INVALID_ORDER_NUMBER = _(
     "Enter the order number as it appears in your order confirmation, e.g. 1001."
 )
-NO_ITEMS = _("Choose at least one item and how many.")
 UNKNOWN_ITEM = _("One of the chosen items is not part of this order. Please reload the page.")
-COMMENT_REQUIRED = _("Please describe what is wrong with the item.")
 NO_HTML = _("Please write your comment as plain text, without HTML.")
 TOO_MANY = _("At most %(limit)s can be returned for this reason.")
 NOT_FOR_REASON = _("This item cannot be returned for the reason you chose: %(why)s")

@@ -33,51 +33,45 @@ def reserved_quantities(order: ShopifyOrder) -> dict[str, int]:
     return {row["line_item_id"]: row["total"] for row in rows}
 
 
-def request_by_token(token: str) -> ReturnRequest | None:
+def _by_token(requests, token: str) -> ReturnRequest | None:
     """The request behind a status link, or None. The token is compared in constant time."""
     if not token or len(token) > 64:
         return None
-    request = ReturnRequest.objects.select_related("order").filter(token=token).first()
+    request = requests.filter(token=token).first()
     if request is None or not hmac.compare_digest(request.token, token):
         return None
     return request
 
 
+def request_by_token(token: str) -> ReturnRequest | None:
+    return _by_token(ReturnRequest.objects.select_related("order"), token)
+
+
 def status_page_request(token: str) -> ReturnRequest | None:
-    """request_by_token() for the status page, with `refunded_total` (as refunded_total()) in the
-    same query, and without the order's snapshot, its largest column, which the page does not show.
+    """request_by_token() for the status page, with what Shopify refunded (`refunded_total`) in
+    the same query, and without the order's snapshot, its largest column, which the page does not
+    show.
     """
-    if not token or len(token) > 64:
-        return None
     refunded = (
         Refund.objects.filter(request=OuterRef("pk"), state=RefundState.SUCCEEDED)
         .values("request")
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    request = (
+    requests = (
         ReturnRequest.objects.select_related("order")
         .defer("order__data")
         .annotate(refunded_total=Subquery(refunded))
-        .filter(token=token)
-        .first()
     )
-    if request is None or not hmac.compare_digest(request.token, token):
-        return None
-    if request.refunded_total is not None:
+    request = _by_token(requests, token)
+    if request is not None and request.refunded_total is not None:
+        # SQLite sums decimals without their scale; money always has two places.
         request.refunded_total = request.refunded_total.quantize(Decimal("0.01"))
     return request
 
 
 def customer_events(request: ReturnRequest) -> list[ReturnEvent]:
     return list(request.events.filter(customer_visible=True).order_by("created_at", "id"))
-
-
-def refunded_total(request: ReturnRequest):
-    """What Shopify has refunded for this request, or None when nothing was."""
-    total = request.refunds.filter(state=RefundState.SUCCEEDED).aggregate(total=Sum("amount"))
-    # SQLite sums decimals without their scale; money always has two places.
-    return total["total"].quantize(Decimal("0.01")) if total["total"] is not None else None
 
 
 def unwritten_shopify_writes(*, before=None) -> list[tuple[int, int]]:

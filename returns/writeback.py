@@ -5,11 +5,11 @@ so it is written in the shop's language, not the shopper's.
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import ReturnEvent
+from .services.common import event_record
 from .shopify import notes
 
 TAGS = {
@@ -81,11 +81,10 @@ def event_write_back(*, event_id: int) -> bool:
     tags = [TAGS[event.type]] if event.type in TAGS else []
     if tags:
         notes.order_tags_add(order_id, tags)
-    with transaction.atomic():
-        ReturnEvent.objects.create(
-            request=request,
-            type="shopify.written",
-            actor=ReturnEvent.Actor.SYSTEM,
-            data={"event": event_id, "note": line, "tags": tags},
-        )
+    event_record(
+        request=request,
+        type="shopify.written",
+        actor=ReturnEvent.Actor.SYSTEM,
+        data={"event": event_id, "note": line, "tags": tags},
+    )
     return True

@@ -50,6 +50,13 @@ def order_find_by_name(name: str, *, client: ShopifyClient | None = None) -> Ord
     return None
 
 
+def orders_readable(*, client: ShopifyClient | None = None) -> ShopifyClient:
+    """Read one order, or raise what stops the portal from doing so; returns the client used."""
+    client = client or get_client()
+    client.execute(documents.load("connection_check"))
+    return client
+
+
 def order_get(order_id: str | int, *, client: ShopifyClient | None = None) -> Order:
     """The order with this GID or numeric id; ShopifyRejected if the shop has no such order."""
     client = client or get_client()

@@ -1,10 +1,8 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from returns.shopify.client import get_client
 from returns.shopify.errors import ShopifyError
-
-SHOP_QUERY = "query ShopCheck { orders(first: 1) { nodes { id } } }"
+from returns.shopify.orders import orders_readable
 
 
 class Command(BaseCommand):
@@ -12,8 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            client = get_client()
-            client.execute(SHOP_QUERY)
+            client = orders_readable()
         except (ImproperlyConfigured, ShopifyError) as exc:
             raise CommandError(str(exc)) from None
         mode = "client credentials" if client.uses_client_credentials else "static token"
