@@ -29,6 +29,11 @@ class ShopifyOrder(models.Model):
     data = models.JSONField(_("snapshot"))
     shopify_updated_at = models.DateTimeField(_("updated in Shopify"), null=True, blank=True)
     fetched_at = models.DateTimeField(_("fetched"))
+    # The last "shopify.written" record whose line the sweep found on Shopify's note (or put back):
+    # later records are compared with the note on the next sweep (returns/services/recovery.py).
+    note_checked_up_to = models.PositiveBigIntegerField(
+        _("note lines checked up to"), default=0, editable=False
+    )
 
     class Meta:
         verbose_name = _("Shopify order")

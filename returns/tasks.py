@@ -37,6 +37,20 @@ def shopify_order_write_back(self, event_id: int) -> None:
         shopify_write_failure_record(event_id=event_id, error=exc.message)
 
 
+@shared_task(bind=True, max_retries=3, acks_late=True)
+def order_note_check(self, order_id: int) -> None:
+    """Put back the portal's lines missing from the order's note (queued by the sweep)."""
+    from .services.recovery import order_note_repair
+
+    try:
+        order_note_repair(order_id=order_id)
+    except ShopifyError as exc:
+        if exc.retryable and not self.request.is_eager and self.request.retries < 3:
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
+        # Not marked as checked: the next sweep compares this order's note again.
+        logger.warning("Could not check the note of order %s: %s", order_id, exc.message)
+
+
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def refund_process(self, refund_id: int) -> None:
     from .services.refunds import refund_execute

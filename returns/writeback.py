@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from . import order_note
 from .models import ReturnEvent
 from .services.common import event_record
 from .shopify import notes
@@ -68,23 +69,33 @@ def note_line(event: ReturnEvent) -> str:
 def event_write_back(*, event_id: int) -> bool:
     """Write the event's note line and tag on the order; False if it was written before.
 
-    ShopifyError propagates so the task can retry; the note line is only added once however often
-    this runs, and tags are sets.
+    ShopifyError propagates so the task can retry. The note line carries the step's number, so it
+    is on the note once however often this runs (returns/order_note.py), and tags are sets.
     """
     event = ReturnEvent.objects.select_related("request__order").get(pk=event_id)
     request = event.request
-    if request.events.filter(type="shopify.written", data__event=event_id).exists():
+    if _written(request, event_id):
         return False
-    order_id = request.order.shopify_id
-    line = note_line(event)
-    notes.order_note_line_add(order_id, line)
+    order = request.order
+    line = order_note.step_line(note_line(event), event.pk)
     tags = [TAGS[event.type]] if event.type in TAGS else []
-    if tags:
-        notes.order_tags_add(order_id, tags)
-    event_record(
-        request=request,
-        type="shopify.written",
-        actor=ReturnEvent.Actor.SYSTEM,
-        data={"event": event_id, "note": line, "tags": tags},
-    )
+    with order_note.order_note_lock(order):
+        if _written(request, event_id):  # another delivery of this task wrote it meanwhile
+            return False
+        order_note.order_note_lines_ensure(
+            order=order, steps=[order_note.StepLine(event_id=event.pk, text=line)]
+        )
+        if tags:
+            notes.order_tags_add(order.shopify_id, tags)
+        # Recorded while the lock is held: the sweep reads the records under the same lock.
+        event_record(
+            request=request,
+            type="shopify.written",
+            actor=ReturnEvent.Actor.SYSTEM,
+            data={"event": event_id, "note": line, "tags": tags},
+        )
     return True
+
+
+def _written(request, event_id: int) -> bool:
+    return request.events.filter(type="shopify.written", data__event=event_id).exists()

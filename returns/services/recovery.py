@@ -1,20 +1,29 @@
 """Picking up work that stalled while Shopify was away, so nothing is lost.
 
 Tasks retry with backoff for a while; after that a refund stays pending, a failed note write is
-recorded as `shopify.write_failed`, and a webhook delivery whose task never ran stays received. This sweep, run every few minutes by Celery beat (and from the
-admin), queues both again. Repeating it is harmless: refunds carry their idempotency key, and a
-write-back that already happened is skipped.
+recorded as `shopify.write_failed`, and a webhook delivery whose task never ran stays received.
+This sweep, run every few minutes by Celery beat (and from the admin), queues them again. It also
+compares each order's note in Shopify with the steps recorded as written there since its last
+look, and puts back the lines that are missing (overwritten by someone who saved an older copy of
+the note). Repeating it is harmless: refunds carry their idempotency key, a write-back that
+already happened is skipped, and a line on the note is recognised by its step's number.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .. import tasks
-from ..models import Refund, RefundState, WebhookDelivery
+from .. import order_note, tasks
+from ..models import Refund, RefundState, ReturnEvent, ShopifyOrder, WebhookDelivery
 from ..selectors import unwritten_shopify_writes
+from .common import event_record
+
+# Orders whose note one sweep compares; more wait for the next sweep, so that the first sweep
+# after an upgrade (every order unchecked) does not spend the shop's whole rate limit at once.
+NOTE_CHECKS_PER_SWEEP = 100
 
 
 def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, int]:
@@ -41,6 +50,9 @@ def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, in
                 state=WebhookDelivery.State.RECEIVED, received_at__lt=quiet_since
             ).values_list("pk", flat=True)
         )
+    notes = _notes_to_check(quiet_since=quiet_since, request_ids=request_ids)
+    for order_id in notes:
+        transaction.on_commit(lambda order_id=order_id: tasks.order_note_check.delay(order_id))
     for delivery_id in deliveries:
         transaction.on_commit(
             lambda delivery_id=delivery_id: tasks.webhook_process.delay(delivery_id)
@@ -51,4 +63,59 @@ def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, in
         transaction.on_commit(
             lambda event_id=event_id: tasks.shopify_order_write_back.delay(event_id)
         )
-    return {"refunds": len(refunds), "writes": len(failed), "webhooks": len(deliveries)}
+    return {
+        "refunds": len(refunds),
+        "writes": len(failed),
+        "webhooks": len(deliveries),
+        "notes": len(notes),
+    }
+
+
+def _notes_to_check(*, quiet_since, request_ids: list[int] | None) -> list[int]:
+    """Orders with a step recorded as written on their note, quiet since, and not compared yet."""
+    orders = ShopifyOrder.objects.filter(
+        return_requests__events__type="shopify.written",
+        return_requests__events__created_at__lt=quiet_since,
+        return_requests__events__pk__gt=F("note_checked_up_to"),
+    )
+    if request_ids is not None:
+        orders = orders.filter(return_requests__in=request_ids)
+    return list(
+        orders.order_by("pk").values_list("pk", flat=True).distinct()[:NOTE_CHECKS_PER_SWEEP]
+    )
+
+
+def order_note_repair(*, order_id: int) -> int:
+    """Compare the order's note in Shopify with every step recorded as written there, and put back
+    the lines that are missing; returns how many it put back.
+
+    Under the order's note lock, so no write-back is half done meanwhile: every record made before
+    the lock was taken is committed, and every later one has a higher id than those read here.
+    """
+    order = ShopifyOrder.objects.get(pk=order_id)
+    with order_note.order_note_lock(order):
+        records = list(
+            ReturnEvent.objects.filter(request__order=order, type="shopify.written")
+            .select_related("request")
+            .order_by("pk")
+        )
+        steps, requests = [], {}
+        for record in records:
+            if not record.data.get("note"):
+                continue
+            event_id, line = record.data["event"], record.data["note"]
+            text = order_note.step_line(line, event_id)
+            legacy = "" if line == text else line  # written by a release without step numbers
+            steps.append(order_note.StepLine(event_id=event_id, text=text, legacy=legacy))
+            requests[event_id] = record.request
+        put_back = order_note.order_note_lines_ensure(order=order, steps=steps)
+        for step in put_back:
+            event_record(
+                request=requests[step.event_id],
+                type="shopify.note_repaired",
+                actor=ReturnEvent.Actor.SYSTEM,
+                data={"event": step.event_id, "note": step.text},
+            )
+        if records:
+            ShopifyOrder.objects.filter(pk=order.pk).update(note_checked_up_to=records[-1].pk)
+    return len(put_back)

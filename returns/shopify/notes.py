@@ -1,4 +1,4 @@
-"""Writing the returns' story on the Shopify order: note lines and tags."""
+"""Writing the returns' story on the Shopify order: the note and tags."""
 
 from __future__ import annotations
 
@@ -8,26 +8,30 @@ from .errors import ShopifyRejected, raise_for_user_errors
 from .orders import order_gid
 
 
-def order_note_line_add(order_id: str, line: str, *, client: ShopifyClient | None = None) -> bool:
-    """Append `line` to the order's note unless it is already there; True if it was written.
-
-    Shopify has no "append", so this reads the note and writes it back whole, keeping every line
-    that was there. Checking for the line first makes a repeated call harmless.
-    """
+def order_note_get(order_id: str, *, client: ShopifyClient | None = None) -> str:
+    """The order's note as Shopify has it now ("" when it has none)."""
     client = client or get_client()
     gid = order_gid(order_id)
     order = client.execute(documents.load("order_note"), {"id": gid}).get("order")
     if order is None:
         raise ShopifyRejected(f"Shop {client.shop} has no order {gid}.")
-    note = order.get("note") or ""
-    if line in note.splitlines():
-        return False
-    new_note = f"{note.rstrip()}\n{line}" if note.strip() else line
+    return order.get("note") or ""
+
+
+def order_note_set(order_id: str, note: str, *, client: ShopifyClient | None = None) -> str:
+    """Replace the order's whole note; returns the note as Shopify stored it.
+
+    Shopify has no "append": callers read the note, add to it and write it back whole, holding
+    the order's note lock (returns/order_note.py) so that no other writer comes in between.
+    """
+    client = client or get_client()
     data = client.execute(
-        documents.load("order_note_update"), {"input": {"id": gid, "note": new_note}}
+        documents.load("order_note_update"),
+        {"input": {"id": order_gid(order_id), "note": note}},
     )
-    raise_for_user_errors(data.get("orderUpdate"), operation="orderUpdate", shop=client.shop)
-    return True
+    payload = data.get("orderUpdate")
+    raise_for_user_errors(payload, operation="orderUpdate", shop=client.shop)
+    return ((payload or {}).get("order") or {}).get("note") or ""
 
 
 def order_tags_add(order_id: str, tags: list[str], *, client: ShopifyClient | None = None) -> None:

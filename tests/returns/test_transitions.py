@@ -41,7 +41,7 @@ def test_approving_tells_shopify_and_the_shopper(a_return, staff, devshop, run):
     assert {"return-requested", "return-approved"} <= set(stored["tags"])
     assert note_lines(devshop)[0] == "Gift wrap"
     today = timezone.localdate().isoformat()
-    assert note_lines(devshop)[-1] == f"{today} R-1001-1: approved"
+    assert note_lines(devshop)[-1] == f"{today} R-1001-1: approved [{event.pk}]"
     assert "R-1001-1" in mail.outbox[-1].subject
 
 
@@ -128,7 +128,7 @@ def test_a_replacement_resolves_the_claim_with_a_tracking_link(
     assert "replacement-shipped" in devshop.order_by_name("#1001")["tags"]
     assert note_lines(devshop)[-1].endswith(
         f"R-1001-1: Desk lamp defective, replacement shipped on {shipped_on.isoformat()}, "
-        "DHL 00340434161234567890"
+        f"DHL 00340434161234567890 [{a_claim.events.get(type='returns.replacement_shipped').pk}]"
     )
     html = client.get(f"/r/{a_claim.token}/").content.decode()
     assert replacement.tracking_url.replace("&", "&amp;") in html
@@ -209,7 +209,10 @@ def test_a_note_edited_in_shopify_between_steps_is_kept(a_return, staff, devshop
     lines = stored["note"].splitlines()
     assert lines[0] == "Gift wrap"
     assert "Called the customer: parcel comes Friday" in lines
-    assert lines[-1].endswith("R-1001-1: parcel received: 2 × Linen shirt (not restocked)")
+    received = a_return.events.get(type="returns.received")
+    assert lines[-1].endswith(
+        f"R-1001-1: parcel received: 2 × Linen shirt (not restocked) [{received.pk}]"
+    )
     assert {"vip", "return-requested", "return-approved", "return-received"} <= set(stored["tags"])
 
 
