@@ -4,7 +4,10 @@ SQLite these tests are not collected at all (rather than skipped): `python3 dev.
 them out, and CI's PostgreSQL run (`DATABASE_URL=postgres://...`) runs them.
 """
 
+import signal
+
 import pytest
+import redis
 from django.db import connection
 
 from returns import services
@@ -12,8 +15,42 @@ from returns.models import ReturnRequest
 from tests import shop
 from tests.factories import UserFactory
 
+from .worker import HARD_TIMEOUT, REDIS_URL, Workers
+
 if connection.vendor != "postgresql":
     collect_ignore_glob = ["test_*.py"]
+
+
+@pytest.fixture
+def hard_timeout():
+    def expire(_signum, _frame):
+        raise TimeoutError(f"the worker test ran longer than {HARD_TIMEOUT} seconds")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(HARD_TIMEOUT)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def broker():
+    """Redis, emptied; returns a client to look into it."""
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def workers(tmp_path):
+    """Celery workers started by the test (tests/integration/worker.py), all killed at its end."""
+    started = Workers(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop_all()
 
 
 @pytest.fixture
