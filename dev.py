@@ -55,15 +55,15 @@ def demo_environment():
 
 
 def manage_command():
-    """How to type `dev.py manage` in a new shell, with the address if it is not the default."""
-    if "DEMO_ADDRESS" in os.environ:
-        return f"DEMO_ADDRESS={DEMO_ADDRESS} python3 dev.py manage"
-    return "python3 dev.py manage"
+    """How to type `dev.py manage` in a new shell, with the demo's variables if they are set."""
+    names = [name for name in ("DEMO_ADDRESS", "DEMO_STATE_DIR") if name in os.environ]
+    return " ".join([*(f"{name}={os.environ[name]}" for name in names), "python3 dev.py manage"])
 
 
-def demo():
+def demo_setup():
     """A fresh world on every start: the portal's database and devshop's shop both start over,
-    so a request the portal remembers always matches an order Shopify (devshop) remembers."""
+    so every request the portal holds matches an order Shopify (devshop) holds. Returns the
+    staff password."""
     env = demo_environment()
     manage = (PYTHON, "manage.py")
     run(*manage, "migrate", "--no-input", "--verbosity", "0", env=env)
@@ -72,6 +72,11 @@ def demo():
     run(*manage, "devshop", "load", "devshop/fixtures/sample_shop.json", "--shift-dates", env=env)
     password = secrets.token_urlsafe(12)
     run(*manage, "demo_staff", "--password", password, env=env)
+    return password
+
+
+def demo():
+    password = demo_setup()
     print(
         f"\n  Returns portal:  http://{DEMO_ADDRESS}/   try order {DEMO_ORDER} with {DEMO_EMAIL}\n"
         f"  Staff admin:     http://{DEMO_ADDRESS}/admin/   user: staff   password: {password}\n"
@@ -80,7 +85,7 @@ def demo():
         "  Every start begins afresh: requests and refunds of an earlier run are gone.\n",
         flush=True,
     )
-    run(*manage, "runserver", DEMO_ADDRESS, env=env)
+    run(PYTHON, "manage.py", "runserver", DEMO_ADDRESS, env=demo_environment())
 
 
 def manage(args):

@@ -152,3 +152,38 @@ def test_dev_py_manage_reaches_the_demos_shop_from_a_new_shell():
     # than "devshop is disabled".
     assert "devshop is disabled" not in result.stderr
     assert "No order named 9999 in devshop" in result.stderr
+
+
+def test_a_second_demo_start_leaves_portal_and_shop_fresh_together(tmp_path):
+    """Both worlds start over: no request in the portal whose refund devshop forgot, or back."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEVSHOP_"))}
+    env["DEMO_STATE_DIR"] = str(tmp_path)
+
+    def python(*args):
+        result = subprocess.run(
+            [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    setup = "import dev; dev.demo_setup()"
+    count = (
+        "from django.contrib.auth.models import User; from devshop.store import get_store; "
+        "print(User.objects.count(), len(get_store().orders()), "
+        "'return-requested' in get_store().order_by_name('1012')['tags'])"
+    )
+    python("-c", setup)
+    python(
+        "dev.py", "manage", "shell", "--no-imports", "-c",
+        "from django.contrib.auth.models import User; from devshop.store import get_store; "
+        "User.objects.create(username='earlier-run'); "
+        "store = get_store(); order = store.order_by_name('1012'); "
+        "order['tags'].append('return-requested'); store.load_orders([order])",
+    )  # fmt: skip
+    shell = ("dev.py", "manage", "shell", "--no-imports", "-c", count)
+    assert python(*shell).split() == ["2", "13", "True"]
+
+    python("-c", setup)
+
+    # Only the demo's staff login, the thirteen sample orders, and #1012 without the earlier tag.
+    assert python(*shell).split() == ["1", "13", "False"]
