@@ -60,7 +60,7 @@ def manage_command():
     return " ".join([*(f"{name}={os.environ[name]}" for name in names), "python3 dev.py manage"])
 
 
-def demo_setup():
+def demo_setup(password=None):
     """A fresh world on every start: the portal's database and devshop's shop both start over,
     so every request the portal holds matches an order Shopify (devshop) holds. Returns the
     staff password."""
@@ -70,8 +70,9 @@ def demo_setup():
     run(*manage, "flush", "--no-input", env=env)
     run(*manage, "devshop", "reset", env=env)
     run(*manage, "devshop", "load", "devshop/fixtures/sample_shop.json", "--shift-dates", env=env)
-    password = secrets.token_urlsafe(12)
-    run(*manage, "demo_staff", "--password", password, env=env)
+    password = password or secrets.token_urlsafe(12)
+    # One argument: a password may begin with "-", which argparse would take for an option.
+    run(*manage, "demo_staff", f"--password={password}", env=env)
     return password
 
 
