@@ -7,6 +7,3 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("returns.urls")),
 ]
-
-if settings.DEVSHOP_ENABLED:
-    urlpatterns.insert(0, path("devshop/", include("devshop.urls")))

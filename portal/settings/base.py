@@ -1,7 +1,8 @@
 """Settings shared by every environment; everything that differs comes from the environment.
 
 Defaults are chosen so a fresh clone runs on a laptop: SQLite, an in-process cache and Celery
-running tasks eagerly when no broker is configured.
+running tasks eagerly when no broker is configured. devshop, the local Shopify, is not here: the
+demo and test settings add it (portal/settings/demo.py, test.py); production cannot have it.
 """
 
 from pathlib import Path
@@ -13,6 +14,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# ---------------------------------------------------------------------------------------------
+# Django core: secrets, hosts, apps, requests
+# ---------------------------------------------------------------------------------------------
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
@@ -29,8 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "portal",
     "returns",
-    "devshop",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +53,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
+# The admin lives at a configurable path so it is not where every scanner looks first.
+ADMIN_URL = env("ADMIN_URL", default="admin/")
+# The portal's public address, for links in emails.
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
 
 TEMPLATES = [
     {
@@ -66,6 +75,10 @@ TEMPLATES = [
     },
 ]
 
+# ---------------------------------------------------------------------------------------------
+# Shared state: database and cache
+# ---------------------------------------------------------------------------------------------
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
@@ -77,7 +90,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shopify tokens, lookup rate limits and remembered unknown orders live here: production must
+# name one cache for all processes (portal/checks.py refuses an in-process one there).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# production.py turns this on: then the system checks refuse a missing broker and a per-process
+# cache, which would work on one laptop process and quietly misbehave with several.
+REQUIRE_SHARED_SERVICES = False
+
+# ---------------------------------------------------------------------------------------------
+# Staff logins
+# ---------------------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -86,12 +108,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# ---------------------------------------------------------------------------------------------
+# Languages and time
+# ---------------------------------------------------------------------------------------------
+
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="nl")
 LANGUAGES = [("nl", _("Dutch")), ("de", _("German")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True
+
+# ---------------------------------------------------------------------------------------------
+# Static files and uploads
+# ---------------------------------------------------------------------------------------------
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -106,11 +136,33 @@ if DEBUG:
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# ---------------------------------------------------------------------------------------------
+# Security headers
+# ---------------------------------------------------------------------------------------------
+
+# No inline scripts or styles anywhere; product images may come from Shopify's CDN.
+CONTENT_SECURITY_POLICY = env(
+    "CONTENT_SECURITY_POLICY",
+    default=(
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data: https://cdn.shopify.com; font-src 'self'; connect-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Email
+# ---------------------------------------------------------------------------------------------
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="returns@example.com")
 
-# Celery: with no broker configured, tasks run in-process (eagerly) so a laptop needs nothing else.
+# ---------------------------------------------------------------------------------------------
+# Background jobs (Celery)
+# ---------------------------------------------------------------------------------------------
+
+# With no broker configured, tasks run in-process (eagerly) so a laptop needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -130,28 +182,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
+# Pending refunds and failed Shopify writes quiet for this long are sent again by the sweep.
+STALLED_WORK_MINUTES = env.int("STALLED_WORK_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE = {
+    "resume-stalled-work": {"task": "returns.tasks.stalled_work_resume", "schedule": 5 * 60.0}
+}
 
-# The shop.
-SHOP_NAME = env("SHOP_NAME", default="Demo Shop")
-SHOP_RETURN_ADDRESS = env(
-    "SHOP_RETURN_ADDRESS",
-    default="Demo Shop Returns\nRetourstraat 1\n1011 AB Amsterdam\nNetherlands",
-)
-
-# Shopify. SHOPIFY_SHOP is the store's handle: the part before .myshopify.com.
-SHOPIFY_SHOP = env("SHOPIFY_SHOP", default="")
-SHOPIFY_API_VERSION = env("SHOPIFY_API_VERSION", default="2026-10")
-SHOPIFY_ACCESS_TOKEN = env("SHOPIFY_ACCESS_TOKEN", default="")
-SHOPIFY_CLIENT_ID = env("SHOPIFY_CLIENT_ID", default="")
-SHOPIFY_CLIENT_SECRET = env("SHOPIFY_CLIENT_SECRET", default="")
-SHOPIFY_TIMEOUT = env.float("SHOPIFY_TIMEOUT", default=10.0)
-# Renew a client-credentials token this many seconds before Shopify says it expires.
-SHOPIFY_TOKEN_RENEW_MARGIN = env.int("SHOPIFY_TOKEN_RENEW_MARGIN", default=300)
-
-# devshop, the local Shopify emulator: for the demo and the tests only (see devshop/).
-DEVSHOP_ENABLED = env.bool("DEVSHOP_ENABLED", default=False)
-DEVSHOP_URL = env("DEVSHOP_URL", default="http://127.0.0.1:8000/devshop")
-DEVSHOP_STATE = env("DEVSHOP_STATE", default=str(BASE_DIR / "var" / "devshop.sqlite3"))
+# ---------------------------------------------------------------------------------------------
+# Logging
+# ---------------------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
@@ -169,20 +208,52 @@ LOGGING = {
     },
 }
 
-# The admin lives at a configurable path so it is not where every scanner looks first.
-ADMIN_URL = env("ADMIN_URL", default="admin/")
+# ---------------------------------------------------------------------------------------------
+# The shop
+# ---------------------------------------------------------------------------------------------
 
-# Return policy.
-RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
-GUARANTEE_DAYS = env.int("GUARANTEE_DAYS", default=730)
-FINAL_SALE_TAGS = env.list("FINAL_SALE_TAGS", default=["final-sale"])
+SHOP_NAME = env("SHOP_NAME", default="Demo Shop")
+SHOP_RETURN_ADDRESS = env(
+    "SHOP_RETURN_ADDRESS",
+    default="Demo Shop Returns\nRetourstraat 1\n1011 AB Amsterdam\nNetherlands",
+)
+
+# ---------------------------------------------------------------------------------------------
+# Shopify
+# ---------------------------------------------------------------------------------------------
+
+# SHOPIFY_SHOP is the store's handle: the part before .myshopify.com.
+SHOPIFY_SHOP = env("SHOPIFY_SHOP", default="")
+SHOPIFY_API_VERSION = env("SHOPIFY_API_VERSION", default="2026-10")
+SHOPIFY_ACCESS_TOKEN = env("SHOPIFY_ACCESS_TOKEN", default="")
+SHOPIFY_CLIENT_ID = env("SHOPIFY_CLIENT_ID", default="")
+SHOPIFY_CLIENT_SECRET = env("SHOPIFY_CLIENT_SECRET", default="")
+# Shopify webhooks are signed with SHOPIFY_CLIENT_SECRET. While a rotated secret is being rolled
+# out, deliveries signed with the previous one are accepted too.
+SHOPIFY_OLD_CLIENT_SECRET = env("SHOPIFY_OLD_CLIENT_SECRET", default="")
+SHOPIFY_TIMEOUT = env.float("SHOPIFY_TIMEOUT", default=10.0)
+# Renew a client-credentials token this many seconds before Shopify says it expires.
+SHOPIFY_TOKEN_RENEW_MARGIN = env.int("SHOPIFY_TOKEN_RENEW_MARGIN", default=300)
 # How long the local copy of an order answers a shopper's lookup before it is fetched again.
 # Webhooks keep it fresh in between.
 ORDER_COPY_MAX_AGE = env.int("ORDER_COPY_MAX_AGE", default=900)
-# The portal's public address, for links in emails.
-PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
+
+# devshop answers instead of Shopify only where the demo or test settings install it.
+DEVSHOP_ENABLED = False
+
+# ---------------------------------------------------------------------------------------------
+# Return policy
+# ---------------------------------------------------------------------------------------------
+
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
+GUARANTEE_DAYS = env.int("GUARANTEE_DAYS", default=730)
+FINAL_SALE_TAGS = env.list("FINAL_SALE_TAGS", default=["final-sale"])
 # A refund still pending after this many minutes is flagged "needs attention" in the admin.
 REFUND_ATTENTION_MINUTES = env.int("REFUND_ATTENTION_MINUTES", default=15)
+
+# ---------------------------------------------------------------------------------------------
+# Shopper-facing limits and speed
+# ---------------------------------------------------------------------------------------------
 
 # Failed order lookups allowed before the start page answers 429 Too Many Requests.
 LOOKUP_FAILURES_PER_IP_PER_MINUTE = env.int("LOOKUP_FAILURES_PER_IP_PER_MINUTE", default=5)
@@ -195,24 +266,3 @@ UNKNOWN_ORDER_CACHE_SECONDS = env.int("UNKNOWN_ORDER_CACHE_SECONDS", default=60)
 # Seconds each web process reuses a status page it rendered (0: never). A change made meanwhile
 # shows this much later, at most; a reload or a burst on one page costs no query.
 STATUS_PAGE_CACHE_SECONDS = env.float("STATUS_PAGE_CACHE_SECONDS", default=2.0)
-
-# No inline scripts or styles anywhere; product images may come from Shopify's CDN.
-CONTENT_SECURITY_POLICY = env(
-    "CONTENT_SECURITY_POLICY",
-    default=(
-        "default-src 'self'; script-src 'self'; style-src 'self'; "
-        "img-src 'self' data: https://cdn.shopify.com; font-src 'self'; connect-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
-)
-
-# Shopify webhooks are signed with SHOPIFY_CLIENT_SECRET. While a rotated secret is being rolled
-# out, deliveries signed with the previous one are accepted too.
-SHOPIFY_OLD_CLIENT_SECRET = env("SHOPIFY_OLD_CLIENT_SECRET", default="")
-# devshop only: where it sends its signed webhooks when an order changes; empty sends none.
-DEVSHOP_WEBHOOK_URL = env("DEVSHOP_WEBHOOK_URL", default="")
-# Pending refunds and failed Shopify writes quiet for this long are sent again by the sweep.
-STALLED_WORK_MINUTES = env.int("STALLED_WORK_MINUTES", default=15)
-CELERY_BEAT_SCHEDULE = {
-    "resume-stalled-work": {"task": "returns.tasks.stalled_work_resume", "schedule": 5 * 60.0}
-}

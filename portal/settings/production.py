@@ -20,11 +20,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# devshop is a test double; it must never answer for a real shop.
+# devshop is a test double; it must never answer for a real shop. Base settings do not install
+# it; an environment that still asks for it (an old demo .env) is refused rather than ignored.
 if env.bool("DEVSHOP_ENABLED", default=False):
     raise ImproperlyConfigured("DEVSHOP_ENABLED cannot be set with production settings.")
-DEVSHOP_ENABLED = False
-INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "devshop"]  # noqa: F405
+
+# Several processes share one broker and one cache: portal/checks.py refuses to start without.
+REQUIRE_SHARED_SERVICES = True
 
 SHOPIFY_SHOP = env("SHOPIFY_SHOP")
 if not (SHOPIFY_ACCESS_TOKEN or (SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET)):  # noqa: F405

@@ -3,7 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import INSTALLED_APPS, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -37,6 +37,8 @@ SHOPIFY_CLIENT_ID = ""
 SHOPIFY_CLIENT_SECRET = ""
 SHOPIFY_TIMEOUT = 3.0
 
+INSTALLED_APPS = [*INSTALLED_APPS, "devshop"]
+ROOT_URLCONF = "portal.devshop_urls"
 DEVSHOP_ENABLED = True
 # The test suite starts its own devshop server on a free port and points DEVSHOP_URL at it.
 # A worker started by a test is told the test's devshop address and state file.

@@ -6,9 +6,15 @@ view are served by the same gunicorn, settings and middleware.
 """
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import env
+from portal.settings.base import INSTALLED_APPS, env
 
 ROOT_URLCONF = "tests.bench.urls"
+# devshop serves on a port of its own (`manage.py devshop serve`); the portal reaches it there.
+INSTALLED_APPS = [*INSTALLED_APPS, "devshop"]
+DEVSHOP_ENABLED = True
+DEVSHOP_URL = env("DEVSHOP_URL")
+DEVSHOP_STATE = env("DEVSHOP_STATE")
+DEVSHOP_WEBHOOK_URL = ""
 STATIC_ROOT = env("BENCH_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))  # noqa: F405
 
 # The refund drain times refunds alone: the write-backs, order refreshes and emails a settled

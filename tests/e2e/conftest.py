@@ -1,7 +1,8 @@
 """A real Chromium, driven by Playwright, against the portal served by pytest-django's live server.
 
-Chromium is the system's (Debian's package, or CHROMIUM_PATH); where there is none, Playwright's
-own build is used, installed by `python -m playwright install chromium`.
+Chromium is the system's (CHROMIUM_PATH, else the first of dev.py's CHROMIUM_NAMES on PATH); where
+there is none, Playwright's own build is used. `python3 dev.py test` finds or installs one first,
+and looks in the same places (dev.system_chromium).
 """
 
 import os
@@ -9,6 +10,8 @@ import shutil
 
 import pytest
 from playwright.sync_api import sync_playwright
+
+from dev import system_chromium
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
 # itself (arranging data, checking results) are still plain synchronous code.
@@ -27,13 +30,7 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path():
-    configured = os.environ.get("CHROMIUM_PATH")
-    if configured:
-        return configured
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if found := shutil.which(name):
-            return found
-    return None
+    return system_chromium(os.environ, shutil.which)
 
 
 @pytest.fixture(scope="session")
