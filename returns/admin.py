@@ -1,7 +1,6 @@
 """The staff back office: a queue of requests, one screen per request, and its transitions."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -13,7 +12,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import money, services
 from .admin_views import PERMISSIONS, TransitionViews
 from .models import (
     Refund,
@@ -71,16 +70,20 @@ class ReturnLineInline(ReadOnlyInline):
         "sku",
         "quantity",
         "received_quantity",
-        "unit_price",
+        "unit_price_shown",
         "currency",
     )
+
+    @admin.display(description=_("unit price"))
+    def unit_price_shown(self, obj):
+        return money.format_number(obj.unit_price, obj.currency)
 
 
 class RefundInline(ReadOnlyInline):
     model = Refund
     fields = (
         "created_at",
-        "amount",
+        "amount_shown",
         "currency",
         "state",
         "error",
@@ -89,6 +92,10 @@ class RefundInline(ReadOnlyInline):
         "shopify_refund_id",
     )
     related = ("requested_by",)
+
+    @admin.display(description=_("amount"))
+    def amount_shown(self, obj):
+        return money.format_number(obj.amount, obj.currency)
 
 
 class ReplacementInline(ReadOnlyInline):
@@ -219,7 +226,7 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
     def refunded(self, obj):
         if not obj.refunded_total:
             return "–"
-        return f"{obj.refunded_total.quantize(Decimal('0.01'))} {obj.order.currency}"
+        return f"{money.format_number(obj.refunded_total, obj.order.currency)} {obj.order.currency}"
 
     def has_add_permission(self, request):
         return False

@@ -6,13 +6,48 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import money
 from .models import Replacement, ReturnRequest
 
-AMOUNT_DECIMALS = _("Enter an amount with at most two decimals, e.g. 29.00.")
 AMOUNT_POSITIVE = _("Enter an amount greater than 0.")
 AMOUNT_ABOVE = _("At most %(maximum)s %(currency)s can still be refunded.")
 WRONG_CURRENCY = _("This order was paid in %(currency)s.")
 FUTURE_DATE = _("The shipping date cannot be in the future.")
+ISO_DATE = "%Y-%m-%d"
+
+
+class AmountField(forms.Field):
+    """An amount typed as the staff member's language writes it; a Decimal once cleaned.
+
+    A text input, not type=number: browsers localise number inputs their own way (a Dutch
+    Chromium read "2,5" as 25). `canonical` is for hidden fields, which carry "29.00" whatever the
+    language, so a language switch between two steps cannot change the amount.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, *, canonical: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.canonical = canonical
+        self.currency = "EUR"
+
+    def prepare_value(self, value):
+        if not isinstance(value, Decimal):
+            return value
+        if self.canonical:
+            return money.to_shopify(value, self.currency)
+        return money.format_input(value, self.currency)
+
+    def to_python(self, value):
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            if self.canonical:
+                return money.parse_canonical(text, currency=self.currency)
+            return money.parse_amount(text, currency=self.currency)
+        except money.AmountError as error:
+            raise forms.ValidationError(error.message, code="invalid") from error
 
 
 class RejectForm(forms.Form):
@@ -49,7 +84,11 @@ class ReplacementForm(forms.Form):
     shipped_on = forms.DateField(
         label=_("Shipped on"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input shows and sends ISO dates whatever the language; Django would otherwise
+        # write the initial date as the language does (nl: 26-11-2026), which the browser
+        # drops, leaving the field empty in every language but English.
+        input_formats=[ISO_DATE],
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
     )
 
     def clean_shipped_on(self):
@@ -60,7 +99,7 @@ class ReplacementForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), max_digits=12)
+    amount = AmountField(label=_("Amount"))
     currency = forms.CharField(label=_("Currency"), max_length=3)
     restock = forms.BooleanField(label=_("Restock the items in Shopify"), required=False)
     notify = forms.BooleanField(
@@ -71,22 +110,37 @@ class RefundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.maximum = maximum
         self.order_currency = currency
+        self.fields["amount"].currency = currency
         self.fields["amount"].help_text = _("At most %(maximum)s %(currency)s.") % {
-            "maximum": maximum,
+            "maximum": money.format_number(maximum, currency),
             "currency": currency,
         }
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
-        if amount != amount.quantize(Decimal("0.01")):
-            raise forms.ValidationError(AMOUNT_DECIMALS)
         if amount <= 0:
             raise forms.ValidationError(AMOUNT_POSITIVE)
         if amount > self.maximum:
             raise forms.ValidationError(
-                AMOUNT_ABOVE % {"maximum": self.maximum, "currency": self.order_currency}
+                AMOUNT_ABOVE
+                % {
+                    "maximum": money.format_number(self.maximum, self.order_currency),
+                    "currency": self.order_currency,
+                }
             )
         return amount
+
+    @classmethod
+    def from_confirmation(cls, data, **kwargs):
+        """The first step again, bound to what its confirmation sent back, in the form's language."""
+        data = data.copy()
+        try:
+            amount = money.parse_canonical(data.get("amount", ""), currency=kwargs["currency"])
+        except money.AmountError:
+            pass
+        else:
+            data["amount"] = money.format_input(amount, kwargs["currency"])
+        return cls(data, **kwargs)
 
     def clean_currency(self):
         currency = self.cleaned_data["currency"].strip().upper()
@@ -98,9 +152,10 @@ class RefundForm(forms.Form):
 class RefundConfirmForm(RefundForm):
     """The review step: the same fields, hidden, plus the key that makes a double click harmless."""
 
+    amount = AmountField(canonical=True, widget=forms.HiddenInput)
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("amount", "currency", "restock", "notify"):
+        for name in ("currency", "restock", "notify"):
             self.fields[name].widget = forms.HiddenInput()

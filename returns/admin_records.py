@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import money
 from .admin_views import PERMISSIONS
 from .models import Refund, RefundState, ReturnEvent, ShopifyOrder, WebhookDelivery
 from .tasks import refund_process
@@ -44,7 +45,7 @@ class RefundAdmin(ReadOnlyAdmin):
 
     list_display = (
         "request",
-        "amount",
+        "amount_shown",
         "currency",
         "state",
         "needs_attention",
@@ -56,12 +57,20 @@ class RefundAdmin(ReadOnlyAdmin):
     list_select_related = ("request",)
     search_fields = ("request__number", "shopify_refund_id")
     actions = ("retry_pending",)
-    readonly_fields = [field.name for field in Refund._meta.fields]
+    # The amount at its currency's decimals, not the stored three (29,00, not 29,000).
+    exclude = ("amount",)
+    readonly_fields = [
+        "amount_shown" if field.name == "amount" else field.name for field in Refund._meta.fields
+    ]
 
     @staticmethod
     def attention_cutoff():
         """Refunds pending since before this have waited too long for Shopify: a person looks."""
         return timezone.now() - timedelta(minutes=settings.REFUND_ATTENTION_MINUTES)
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_shown(self, obj):
+        return money.format_number(obj.amount, obj.currency)
 
     @admin.display(description=_("needs attention"), boolean=True)
     def needs_attention(self, obj):

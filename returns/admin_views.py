@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import services
+from . import money, services
 from .admin_forms import ReceiveForm, RefundConfirmForm, RefundForm, RejectForm, ReplacementForm
 from .models import ReturnRequest
 from .shopify.errors import ShopifyError
@@ -159,10 +159,16 @@ class TransitionViews:
                 self.message_user(
                     request,
                     _("Refund of %(amount)s %(currency)s for %(number)s sent to Shopify.")
-                    % {**form.cleaned_data, "number": return_request.number},
+                    % {
+                        "amount": money.format_number(
+                            form.cleaned_data["amount"], form.cleaned_data["currency"]
+                        ),
+                        "currency": form.cleaned_data["currency"],
+                        "number": return_request.number,
+                    },
                 )
                 return redirect(change_url(return_request))
-            form = RefundForm(request.POST, **limits)
+            form = RefundForm.from_confirmation(request.POST, **limits)
         elif request.method == "POST":
             form = RefundForm(request.POST, **limits)
             if form.is_valid():
@@ -176,8 +182,9 @@ class TransitionViews:
                     title,
                     confirm,
                     template="refund_confirm",
-                    amount=form.cleaned_data["amount"],
-                    currency=form.cleaned_data["currency"],
+                    amount=money.format_amount(
+                        form.cleaned_data["amount"], form.cleaned_data["currency"]
+                    ),
                 )
         else:
             form = RefundForm(

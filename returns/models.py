@@ -9,7 +9,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from . import money
+
+# Three decimals: the most any Shopify currency has (KWD, BHD, ...; see money.py). Shown and
+# sent at the currency's own number of decimals, through returns.money.
+MONEY = {"max_digits": 15, "decimal_places": 3}
 
 
 def new_status_token() -> str:
@@ -219,7 +223,7 @@ class Refund(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.amount} {self.currency}"
+        return f"{money.to_shopify(self.amount, self.currency)} {self.currency}"
 
 
 class Replacement(models.Model):

@@ -1,10 +1,10 @@
 """Reads used by views, admin and tasks. No writes here."""
 
 import hmac
-from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery, Sum
 
+from . import money
 from .models import (
     Refund,
     RefundState,
@@ -65,8 +65,8 @@ def status_page_request(token: str) -> ReturnRequest | None:
     )
     request = _by_token(requests, token)
     if request is not None and request.refunded_total is not None:
-        # SQLite sums decimals without their scale; money always has two places.
-        request.refunded_total = request.refunded_total.quantize(Decimal("0.01"))
+        # SQLite sums decimals without their scale.
+        request.refunded_total = money.total([request.refunded_total], request.order.currency)
     return request
 
 

@@ -15,7 +15,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import tasks
+from .. import money, tasks
 from ..models import (
     Refund,
     RefundState,
@@ -29,14 +29,13 @@ from ..shopify.errors import ShopifyError, ShopifyRejected
 from .common import ReturnError, event_record
 
 AMOUNT_NOT_POSITIVE = _("The refund amount must be more than 0.")
-AMOUNT_DECIMALS = _("The refund amount can have at most two decimals.")
+AMOUNT_DECIMALS = _("A refund in %(currency)s can have at most %(decimals)s decimals.")
 WRONG_CURRENCY = _("This order was paid in %(currency)s; refund in %(currency)s.")
 ABOVE_MAXIMUM = _("At most %(maximum)s %(currency)s can still be refunded for this request.")
 NOT_REFUNDABLE = _("%(number)s has the status “%(status)s” and cannot be refunded.")
 
 REFUNDABLE_STATUSES = (ReturnStatus.APPROVED, ReturnStatus.RECEIVED, ReturnStatus.RESOLVED)
 OPEN_OR_DONE = Q(state__in=[RefundState.PENDING, RefundState.SUCCEEDED])
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -50,12 +49,12 @@ class RefundQuote:
 
 
 def _total(refunds) -> Decimal:
-    return refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return refunds.aggregate(total=Sum("amount"))["total"] or money.ZERO
 
 
 def request_value(request: ReturnRequest) -> Decimal:
     """What the shopper paid for the units in this request."""
-    return sum((line.unit_price * line.quantity for line in request.lines.all()), Decimal("0"))
+    return sum((line.unit_price * line.quantity for line in request.lines.all()), money.ZERO)
 
 
 def refund_limit(request: ReturnRequest, *, shopify_maximum: Decimal) -> Decimal:
@@ -68,7 +67,7 @@ def refund_limit(request: ReturnRequest, *, shopify_maximum: Decimal) -> Decimal
     order_pending = _total(Refund.objects.filter(request__order=request.order_id, state="pending"))
     own = _total(request.refunds.filter(OPEN_OR_DONE))
     limit = min(shopify_maximum - order_pending, request_value(request) - own)
-    return max(limit, Decimal("0")).quantize(CENT)
+    return money.round_down(max(limit, money.ZERO), request.order.currency)
 
 
 def _refund_lines(request: ReturnRequest) -> list[tuple[str, int]]:
@@ -101,11 +100,13 @@ def refund_quote(*, request: ReturnRequest) -> RefundQuote:
 def _checked_amount(amount, currency: str, order_currency: str) -> Decimal:
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
         raise ReturnError(AMOUNT_NOT_POSITIVE)
-    if amount != amount.quantize(CENT):
-        raise ReturnError(AMOUNT_DECIMALS)
     if currency != order_currency:
         raise ReturnError(WRONG_CURRENCY % {"currency": order_currency})
-    return amount.quantize(CENT)
+    if not money.is_exact(amount, currency):
+        raise ReturnError(
+            AMOUNT_DECIMALS % {"currency": currency, "decimals": money.decimals(currency)}
+        )
+    return money.normalise(amount, currency)
 
 
 def refund_request(
@@ -143,7 +144,10 @@ def refund_request(
             )
         maximum = refund_limit(request, shopify_maximum=shopify_maximum)
         if amount > maximum:
-            raise ReturnError(ABOVE_MAXIMUM % {"maximum": maximum, "currency": currency})
+            raise ReturnError(
+                ABOVE_MAXIMUM
+                % {"maximum": money.format_number(maximum, currency), "currency": currency}
+            )
         refund = Refund.objects.create(
             request=request,
             amount=amount,
@@ -159,7 +163,11 @@ def refund_request(
             type="returns.refund.requested",
             actor=ReturnEvent.Actor.STAFF,
             user=user,
-            data={"refund": refund.pk, "amount": str(amount), "currency": currency},
+            data={
+                "refund": refund.pk,
+                "amount": money.to_shopify(amount, currency),
+                "currency": currency,
+            },
         )
         transaction.on_commit(lambda: tasks.refund_process.delay(refund.pk))
     return refund
@@ -224,7 +232,8 @@ def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str =
         if refund.state != RefundState.PENDING:
             return refund
         request = ReturnRequest.objects.select_for_update().get(pk=refund.request_id)
-        data = {"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency}
+        amount = money.to_shopify(refund.amount, refund.currency)
+        data = {"refund": refund.pk, "amount": amount, "currency": refund.currency}
         if failed:
             refund.state = RefundState.FAILED
             refund.error = failed

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import tasks
+from .. import money, tasks
 from ..models import (
     ReturnEvent,
     ReturnLine,
@@ -237,7 +237,7 @@ def _request_export(request: ReturnRequest) -> dict:
                 "variant": line.variant_title,
                 "sku": line.sku,
                 "quantity": line.quantity,
-                "unit_price": str(line.unit_price),
+                "unit_price": money.to_shopify(line.unit_price, line.currency),
                 "currency": line.currency,
                 "reason_detail": line.reason_detail,
                 "received_quantity": line.received_quantity,
@@ -246,7 +246,7 @@ def _request_export(request: ReturnRequest) -> dict:
         ],
         "refunds": [
             {
-                "amount": str(refund.amount),
+                "amount": money.to_shopify(refund.amount, refund.currency),
                 "currency": refund.currency,
                 "state": refund.state,
                 "created_at": refund.created_at.isoformat(),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
+from .. import money
 from . import documents
 from .client import ShopifyClient, get_client
 from .errors import ShopifyRejected
@@ -170,7 +170,8 @@ def _refund(node: dict[str, Any]) -> OrderRefund:
 def _money(money_bag: dict[str, Any]) -> Money:
     # Shop money: the currency the shop books in and refunds are issued in.
     shop_money = money_bag["shopMoney"]
-    return Money(amount=Decimal(shop_money["amount"]), currency=shop_money["currencyCode"])
+    currency = shop_money["currencyCode"]
+    return Money(amount=money.from_shopify(shop_money["amount"], currency), currency=currency)
 
 
 def _datetime(value: str) -> datetime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from .. import money
 from . import documents
 from .client import ShopifyClient, get_client
 from .errors import ShopifyRejected, ShopifyUnavailable, raise_for_user_errors
@@ -22,7 +23,6 @@ from .types import (
     SuggestedTransaction,
 )
 
-CENT = Decimal("0.01")
 # The transactions that took the shopper's money; a refund gives it back through them.
 PAYMENT_KINDS = ("SALE", "CAPTURE")
 
@@ -96,8 +96,8 @@ def refund_create(
     on every retry: the split over several payments could differ once the first attempt has spent
     them, and Shopify answers a key reused with other input with an error.
     """
-    amount = _checked_amount(amount)
     currency = str(currency).strip().upper()
+    amount = _checked_amount(amount, currency)
     if not isinstance(idempotency_key, str) or not idempotency_key.strip():
         raise ValueError("A refund needs an idempotency key; Shopify refuses refundCreate without.")
     line_inputs = _line_inputs(lines, restock=restock)
@@ -137,8 +137,8 @@ def refund_plan(
     order_id: str, *, amount: Decimal, currency: str, client: ShopifyClient | None = None
 ) -> list[dict]:
     """The REFUND transactions refundCreate needs for `amount`, over the order's payments."""
-    amount = _checked_amount(amount)
     currency = str(currency).strip().upper()
+    amount = _checked_amount(amount, currency)
     client = client or get_client()
     gid = order_gid(order_id)
     order = client.execute(documents.load("refund_payments"), {"id": gid}).get("order")
@@ -152,14 +152,16 @@ def refund_plan(
     return _transactions(gid, amount, _payments(order), client.shop)
 
 
-def _checked_amount(amount: Decimal) -> Decimal:
+def _checked_amount(amount: Decimal, currency: str) -> Decimal:
     if not isinstance(amount, Decimal):
         raise TypeError(f"A refund amount must be a Decimal, not {type(amount).__name__}.")
     if not amount.is_finite() or amount <= 0:
         raise ValueError(f"A refund amount must be more than 0, not {amount}.")
-    if amount != amount.quantize(CENT):
-        raise ValueError(f"A refund amount has at most two decimals, not {amount}.")
-    return amount.quantize(CENT)
+    if not money.is_exact(amount, currency):
+        raise ValueError(
+            f"A refund in {currency} has at most {money.decimals(currency)} decimals, not {amount}."
+        )
+    return money.normalise(amount, currency)
 
 
 def _line_inputs(lines: list[tuple[str, int]], *, restock: bool | None = None) -> list[dict]:
@@ -181,9 +183,9 @@ def _payments(order: dict) -> list[tuple[dict, Decimal]]:
     for t in transactions:
         parent_id = (t.get("parentTransaction") or {}).get("id")
         if t["kind"] == "REFUND" and t["status"] == "SUCCESS" and parent_id:
-            given_back[parent_id] = given_back.get(parent_id, Decimal("0")) + _amount(t)
+            given_back[parent_id] = given_back.get(parent_id, money.ZERO) + _amount(t)
     return [
-        (t, max(_amount(t) - given_back.get(t["id"], Decimal("0")), Decimal("0")))
+        (t, max(_amount(t) - given_back.get(t["id"], money.ZERO), money.ZERO))
         for t in transactions
         if t["kind"] in PAYMENT_KINDS and t["status"] == "SUCCESS"
     ]
@@ -215,13 +217,13 @@ def _transactions(
             left -= share
     if left > 0:
         last = payments[-1][0]["id"]
-        shares[last] = shares.get(last, Decimal("0")) + left
+        shares[last] = shares.get(last, money.ZERO) + left
     by_id = {payment["id"]: payment for payment, _ in payments}
     return [
         {
             "orderId": gid,
             "parentId": parent_id,
-            "amount": str(share),
+            "amount": money.to_shopify(share, _money(by_id[parent_id]["amountSet"]).currency),
             "gateway": by_id[parent_id]["gateway"],
             "kind": "REFUND",
         }

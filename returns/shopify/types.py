@@ -236,6 +236,9 @@ def _from_json(annotation: Any, value: Any) -> Any:
             }
         )
     if annotation is Decimal:
+        # Amounts are stored as the strings _to_json wrote; a number here lost its exactness.
+        if not isinstance(value, str):
+            raise TypeError(f"An amount in a stored order must be a string, not {value!r}.")
         return Decimal(value)
     if annotation is datetime:
         return datetime.fromisoformat(value)

@@ -1,9 +1,9 @@
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from babel.numbers import format_currency
 from django import template
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from .. import money as money_
 
 register = template.Library()
 
@@ -49,12 +49,26 @@ def shopify_status(value):
     return SHOPIFY_STATUSES.get(value or "", value or "–")
 
 
+def _amount(value, currency) -> Decimal | None:
+    """A Decimal, or the decimal string an event's data holds ("29.00"); None for anything else."""
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return money_.from_shopify(str(value), currency)
+    except ValueError:
+        return None
+
+
 @register.filter
 def money(amount, currency):
     """An amount as the current language writes it: € 29,00 (nl), 29,00 € (de), €29.00 (en)."""
-    try:
-        value = Decimal(str(amount))
-    except (InvalidOperation, ValueError):
-        return ""
-    locale = translation.to_locale(translation.get_language() or "en")
-    return format_currency(value, currency, locale=locale)
+    value = _amount(amount, currency)
+    return "" if value is None else money_.format_amount(value, currency)
+
+
+@register.filter
+def amount(value, currency):
+    """An amount's number as the current language writes it, for next to its currency code:
+    1.234,50 (nl, de), 1,234.50 (en), at the currency's decimals."""
+    value = _amount(value, currency)
+    return "" if value is None else money_.format_number(value, currency)

@@ -179,7 +179,7 @@ def test_the_refund_screen_confirms_amount_and_currency_before_money_moves(
     form = client.get(url).content.decode()
     assert 'value="79.90"' in form
     review = client.post(url, {"amount": "29.00", "currency": "EUR", "restock": "on"})
-    assert "Refund <strong>29.00 EUR</strong>" in review.content.decode()
+    assert "Refund <strong>€29.00</strong>" in review.content.decode()
     assert shopify_refunds(devshop) == []
     key = review.context["form"].initial["submission_key"]
     data = {"amount": "29.00", "currency": "EUR", "restock": "True", "notify": "False"}
@@ -193,11 +193,11 @@ def test_the_refund_screen_confirms_amount_and_currency_before_money_moves(
     "amount, currency, message",
     [
         ("0", "EUR", "greater than 0"),
-        ("-1", "EUR", "greater than 0"),
-        ("29.001", "EUR", "two decimals"),
+        ("-1", "EUR", "without a sign"),
+        ("29.001", "EUR", "at most 2 decimals"),
         ("80.00", "EUR", "At most 79.90 EUR"),
         ("10.00", "USD", "paid in EUR"),
-        ("abc", "EUR", "Enter a number"),
+        ("abc", "EUR", "Enter the amount in digits"),
     ],
 )
 def test_bad_refund_amounts_get_a_clear_message(
