@@ -83,6 +83,7 @@ class RefundInline(ReadOnlyInline):
         "amount",
         "currency",
         "state",
+        "late_success_at",
         "error",
         "attempts",
         "requested_by",

@@ -183,6 +183,9 @@ ORDER_COPY_MAX_AGE = env.int("ORDER_COPY_MAX_AGE", default=900)
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
 # A refund still pending after this many minutes is flagged "needs attention" in the admin.
 REFUND_ATTENTION_MINUTES = env.int("REFUND_ATTENTION_MINUTES", default=15)
+# How long one attempt to send a refund may be in flight before another may start: past the
+# task's hard time limit its worker has surely stopped, even one killed without a word.
+REFUND_LEASE_SECONDS = env.int("REFUND_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
 
 # Failed order lookups allowed before the start page answers 429 Too Many Requests.
 LOOKUP_FAILURES_PER_IP_PER_MINUTE = env.int("LOOKUP_FAILURES_PER_IP_PER_MINUTE", default=5)

@@ -41,6 +41,7 @@ REDIS_URL = os.environ.get("TEST_WORKER_REDIS_URL", "redis://127.0.0.1:6379/14")
 HARD_TIMEOUT = 90  # seconds for the whole test, workers included
 SLOW_REFUND = 2.0  # seconds devshop takes over refundCreate: the window to kill the worker in
 REDELIVER_AFTER = 3  # seconds before Redis hands an unacknowledged task out again
+LEASE = 5  # seconds an attempt of a refund keeps every other attempt out
 
 
 @pytest.fixture
@@ -105,6 +106,9 @@ class Workers:
             "TEST_CELERY_BROKER_URL": REDIS_URL,
             "TEST_DEVSHOP_URL": settings.DEVSHOP_URL,
             "TEST_DEVSHOP_STATE": str(settings.DEVSHOP_STATE),
+            # A killed worker's attempt holds the refund's lease until it expires: a few seconds
+            # here (past devshop's slow refund), not the two minutes of a task's time limit.
+            "REFUND_LEASE_SECONDS": str(LEASE),
         }
 
     def start(self, name: str, redeliver_after: int = REDELIVER_AFTER) -> subprocess.Popen:
