@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
@@ -33,6 +34,9 @@ IDEMPOTENCY_REQUIRED = (
     "The @idempotent directive is required for this mutation but was not provided."
 )
 KEY_MISMATCH = "The same idempotency key cannot be used with different operation parameters."
+# Shopify's words for IDEMPOTENCY_CONCURRENT_REQUEST: a second request with a key whose first
+# request is still being carried out. refundCreate's userErrors carry no code, only the message.
+KEY_IN_PROGRESS = "This request is currently in progress, please try again."
 
 
 # -- money ---------------------------------------------------------------------------------------
@@ -169,10 +173,17 @@ def resolve_refund_create(_root, info, input):
     # Shopify compares a repeat's variables with the first request's; the coerced input is that.
     fingerprint = json.dumps(input, sort_keys=True, default=str)
     status, result, order = info.context["store"].update_order_once(
-        "refundCreate", key, fingerprint, input["orderId"], lambda order: _refund(order, input)
+        "refundCreate",
+        key,
+        fingerprint,
+        input["orderId"],
+        lambda order: _refund(order, input),
+        meanwhile=lambda: _take_time(info.context),
     )
     if status == "mismatch":
         return {"order": None, "refund": None, "userErrors": [_error(None, KEY_MISMATCH)]}
+    if status == "in_progress":
+        return {"order": None, "refund": None, "userErrors": [_error(None, KEY_IN_PROGRESS)]}
     if status == "refused":
         return {"order": None, "refund": None, "userErrors": result["userErrors"]}
     refund = next(
@@ -181,6 +192,13 @@ def resolve_refund_create(_root, info, input):
     if status == "done" and refund is not None:  # a replayed key changed nothing
         webhooks.refund_created(order, refund)
     return {"order": order, "refund": refund, "userErrors": []}
+
+
+def _take_time(context: dict) -> None:
+    """A slow refund (the mutation_timeout fault) takes its time while its key is in progress."""
+    seconds, context["slow_seconds"] = context.get("slow_seconds", 0), 0
+    if seconds:
+        time.sleep(seconds)
 
 
 def _idempotency_key(info) -> str:

@@ -39,9 +39,13 @@ DEFAULTS = {
     "max_query_cost": 1000,
     "token_lifetime": 86399,
     "timeout_seconds": 5,
+    # How long a used idempotency key is remembered; a key reused later is a new request.
+    "idempotency_key_retention_seconds": 86400,
 }
 
 BUSY_TIMEOUT_SECONDS = 30
+# The result stored for an idempotency key while its request is being carried out.
+IN_PROGRESS = ""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -184,35 +188,67 @@ class Store:
             self._put(db, order)
         return order
 
-    def update_order_once(self, operation: str, key: str, fingerprint: str, gid: str, change):
+    def update_order_once(
+        self, operation: str, key: str, fingerprint: str, gid: str, change, meanwhile=None
+    ):
         """Apply change(order) -> (order | None, result) once per idempotency key.
 
         Returns (status, result, order) with status "done" (changed now), "refused" (change
         returned no order: nothing stored, so the key stays free), "replayed" (the key was used
-        before with the same fingerprint: the stored result, nothing changed) or "mismatch".
-        The key is written in the same transaction as the order, so a change and its key are
-        never seen apart, by any process.
+        before with the same fingerprint: the stored result, nothing changed), "in_progress"
+        (another request with this key is being carried out right now) or "mismatch".
+
+        The key is taken, as in progress, before the change is worked on (`meanwhile()` is the
+        time that takes), and written with its result in the same transaction as the order, so a
+        change and its key are never seen apart, by any process. A key older than the option
+        `idempotency_key_retention_seconds` is forgotten: reusing it is a new request.
         """
         with self._db(write=True) as db:
+            retention = float(_option(db, "idempotency_key_retention_seconds"))
             used = db.execute(
-                "SELECT fingerprint, result FROM idempotency_keys WHERE operation = ? AND key = ?",
+                "SELECT fingerprint, result, created_at FROM idempotency_keys "
+                "WHERE operation = ? AND key = ?",
                 (operation, key),
             ).fetchone()
-            row = db.execute("SELECT doc FROM orders WHERE id = ?", (gid,)).fetchone()
-            order = json.loads(row[0]) if row else None
-            if used:
-                status = "replayed" if used[0] == fingerprint else "mismatch"
-                return status, json.loads(used[1]), order
-            changed, result = change(order)
-            if changed is None:
-                return "refused", result, order
-            changed = {**changed, "updatedAt": now_iso()}
-            self._put(db, changed)
+            if used and time.time() - used[2] < retention:
+                row = db.execute("SELECT doc FROM orders WHERE id = ?", (gid,)).fetchone()
+                order = json.loads(row[0]) if row else None
+                if used[0] != fingerprint:
+                    return "mismatch", None, order
+                if used[1] == IN_PROGRESS:
+                    return "in_progress", None, order
+                return "replayed", json.loads(used[1]), order
             db.execute(
-                "INSERT INTO idempotency_keys VALUES (?, ?, ?, ?, ?)",
-                (operation, key, fingerprint, json.dumps(result), time.time()),
+                "INSERT OR REPLACE INTO idempotency_keys VALUES (?, ?, ?, ?, ?)",
+                (operation, key, fingerprint, IN_PROGRESS, time.time()),
             )
+        try:
+            if meanwhile:
+                meanwhile()
+            with self._db(write=True) as db:
+                row = db.execute("SELECT doc FROM orders WHERE id = ?", (gid,)).fetchone()
+                changed, result = change(json.loads(row[0]) if row else None)
+                if changed is None:
+                    self._forget_key(db, operation, key)
+                    return "refused", result, json.loads(row[0]) if row else None
+                changed = {**changed, "updatedAt": now_iso()}
+                self._put(db, changed)
+                db.execute(
+                    "UPDATE idempotency_keys SET result = ? WHERE operation = ? AND key = ?",
+                    (json.dumps(result), operation, key),
+                )
+        except BaseException:
+            with self._db(write=True) as db:
+                self._forget_key(db, operation, key)
+            raise
         return "done", result, changed
+
+    @staticmethod
+    def _forget_key(db, operation: str, key: str) -> None:
+        db.execute(
+            "DELETE FROM idempotency_keys WHERE operation = ? AND key = ? AND result = ?",
+            (operation, key, IN_PROGRESS),
+        )
 
     # -- access tokens --------------------------------------------------------------------------
 

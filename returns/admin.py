@@ -86,6 +86,7 @@ class RefundInline(ReadOnlyInline):
         "amount_shown",
         "currency",
         "state",
+        "late_success_at",
         "error",
         "attempts",
         "requested_by",

@@ -34,13 +34,18 @@ class RefundAdmin(ReadOnlyAdmin):
         parameter_name = "attention"
 
         def lookups(self, request, model_admin):
-            return [("yes", _("needs attention"))]
+            return [
+                ("yes", _("needs attention")),
+                ("late", _("succeeded after failing")),
+            ]
 
         def queryset(self, request, queryset):
             if self.value() == "yes":
                 return queryset.filter(
                     state=RefundState.PENDING, created_at__lt=RefundAdmin.attention_cutoff()
                 )
+            if self.value() == "late":
+                return queryset.filter(late_success_at__isnull=False)
             return queryset
 
     list_display = (
@@ -49,6 +54,7 @@ class RefundAdmin(ReadOnlyAdmin):
         "currency",
         "state",
         "needs_attention",
+        "succeeded_after_failing",
         "attempts",
         "error",
         "created_at",
@@ -76,12 +82,22 @@ class RefundAdmin(ReadOnlyAdmin):
     def needs_attention(self, obj):
         return obj.state == RefundState.PENDING and obj.created_at < self.attention_cutoff()
 
+    @admin.display(description=_("succeeded after failing"), boolean=True)
+    def succeeded_after_failing(self, obj):
+        # Shopify made it after the portal had shown it failed: it may have been made again.
+        return obj.late_success_at is not None
+
     def has_refund_permission(self, request):
         return request.user.has_perm(PERMISSIONS["refund"])
 
     @admin.action(description=_("Send pending refunds to Shopify again"), permissions=["refund"])
     def retry_pending(self, request, queryset):
-        pending = list(queryset.filter(state=RefundState.PENDING).values_list("pk", flat=True))
+        # One being sent right now is left to the attempt sending it.
+        pending = list(
+            queryset.filter(state=RefundState.PENDING)
+            .exclude(lease_expires_at__gt=timezone.now())
+            .values_list("pk", flat=True)
+        )
         for refund_id in pending:
             # Safe to repeat: the same idempotency key goes with every attempt.
             refund_process.delay(refund_id)

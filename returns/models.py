@@ -202,6 +202,12 @@ class Refund(models.Model):
     notify_customer = models.BooleanField(_("notify the customer"), default=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # The attempt sending this refund to Shopify right now, and until when it may take: no other
+    # attempt starts before it ends or this passes (a worker killed mid-attempt never ends it).
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(_("being sent until"), null=True, blank=True)
+    # Shopify made this refund after the portal had recorded it failed: staff should know.
+    late_success_at = models.DateTimeField(_("succeeded after failing"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     succeeded_at = models.DateTimeField(_("succeeded"), null=True, blank=True)

@@ -1,7 +1,8 @@
 """Who may return what, and until when: pure functions over an order snapshot.
 
 Nothing here touches the database or Shopify; the caller passes the order, how many units of each
-item are already in open requests, and the time. The rules read the shop's settings through
+item are already in open requests, how many were settled outside what Shopify counts as refunded
+(replaced under a claim, or refunded but not yet in the order copy), and the time. The rules read the shop's settings through
 ReturnPolicy.from_settings() so a test can build any policy it likes.
 """
 
@@ -22,7 +23,7 @@ GUARANTEE_ENDED = _("The guarantee period for this item has ended.")
 FINAL_SALE = _(
     "This item was sold as final sale and cannot be returned, only claimed if defective."
 )
-NOTHING_LEFT = _("All units of this item have already been refunded or are in a return.")
+NOTHING_LEFT = _("All units of this item have already been refunded, replaced or are in a return.")
 
 PAID_STATUSES = frozenset({"PAID", "PARTIALLY_REFUNDED"})
 
@@ -87,9 +88,17 @@ def refunded_quantity(order: Order, item: LineItem) -> int:
 
 
 def item_eligibility(
-    order: Order, item: LineItem, *, reserved: int, now: datetime, policy: ReturnPolicy
+    order: Order,
+    item: LineItem,
+    *,
+    reserved: int,
+    now: datetime,
+    policy: ReturnPolicy,
+    settled: int = 0,
 ) -> ItemEligibility:
-    available = max(item.refundable_quantity - reserved, 0)
+    # Shopify's refundable quantity knows nothing of a replacement: a unit replaced under a claim
+    # was answered once and is not offered again.
+    available = max(item.refundable_quantity - reserved - settled, 0)
     blocker = order_blocker(order)
     start = period_start(order)
     return_blocker = claim_blocker = blocker
@@ -115,10 +124,23 @@ def item_eligibility(
 
 
 def order_eligibility(
-    order: Order, *, reserved: dict[str, int], now: datetime, policy: ReturnPolicy
+    order: Order,
+    *,
+    reserved: dict[str, int],
+    now: datetime,
+    policy: ReturnPolicy,
+    settled: dict[str, int] | None = None,
 ) -> list[ItemEligibility]:
     """Every line item of the order, each with what may still be returned or claimed."""
+    settled = settled or {}
     return [
-        item_eligibility(order, item, reserved=reserved.get(item.id, 0), now=now, policy=policy)
+        item_eligibility(
+            order,
+            item,
+            reserved=reserved.get(item.id, 0),
+            now=now,
+            policy=policy,
+            settled=settled.get(item.id, 0),
+        )
         for item in order.line_items
     ]

@@ -33,6 +33,32 @@ def reserved_quantities(order: ShopifyOrder) -> dict[str, int]:
     return {row["line_item_id"]: row["total"] for row in rows}
 
 
+def settled_quantities(order: ShopifyOrder) -> dict[str, int]:
+    """Units of each line item already answered that Shopify's refundable quantity still counts.
+
+    Units replaced under a claim (Shopify never hears of a replacement), and units the portal
+    refunded in a refund the order copy does not show yet.
+    """
+    settled: dict[str, int] = {}
+    replaced = (
+        ReturnLine.objects.filter(request__order=order, request__replacements__isnull=False)
+        .exclude(request__status__in=OPEN_STATUSES)
+        .values("request_id", "line_item_id", "quantity")
+        .distinct()
+    )
+    for row in replaced:
+        settled[row["line_item_id"]] = settled.get(row["line_item_id"], 0) + row["quantity"]
+    known = {refund.id for refund in order_snapshot(order).refunds}
+    refunded = Refund.objects.filter(request__order=order, state=RefundState.SUCCEEDED).exclude(
+        shopify_refund_id__in=known
+    )
+    for lines in refunded.values_list("lines", flat=True):
+        for line in lines:
+            item = line["line_item_id"]
+            settled[item] = settled.get(item, 0) + line["quantity"]
+    return settled
+
+
 def _by_token(requests, token: str) -> ReturnRequest | None:
     """The request behind a status link, or None. The token is compared in constant time."""
     if not token or len(token) > 64:

@@ -53,10 +53,17 @@ def order_note_check(self, order_id: int) -> None:
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def refund_process(self, refund_id: int) -> None:
+    from .services.refund_guards import RefundInFlight
     from .services.refunds import refund_execute
 
     try:
         refund_execute(refund_id=refund_id)
+    except RefundInFlight as exc:
+        # Another attempt is sending it: look again once that one must have ended, in case it
+        # never does (its worker killed). In-process there is no later: the sweep picks it up.
+        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=exc.retry_after + random.uniform(0, 3)) from exc
+        logger.info("Refund %s is being sent by another attempt.", refund_id)
     except (ShopifyError, SoftTimeLimitExceeded) as exc:
         # Still pending, with the error shown in the admin; the same idempotency key is sent on
         # the next attempt, so Shopify refunds at most once however often this runs. A task cut

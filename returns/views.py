@@ -96,6 +96,7 @@ def order_page(request):
         reserved=selectors.reserved_quantities(order),
         now=timezone.now(),
         policy=ReturnPolicy.from_settings(),
+        settled=selectors.settled_quantities(order),
     )
     if request.method == "POST":
         form = ReturnForm(request.POST, items=items)

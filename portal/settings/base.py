@@ -250,6 +250,9 @@ GUARANTEE_DAYS = env.int("GUARANTEE_DAYS", default=730)
 FINAL_SALE_TAGS = env.list("FINAL_SALE_TAGS", default=["final-sale"])
 # A refund still pending after this many minutes is flagged "needs attention" in the admin.
 REFUND_ATTENTION_MINUTES = env.int("REFUND_ATTENTION_MINUTES", default=15)
+# How long one attempt to send a refund may be in flight before another may start: past the
+# task's hard time limit its worker has surely stopped, even one killed without a word.
+REFUND_LEASE_SECONDS = env.int("REFUND_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
 
 # ---------------------------------------------------------------------------------------------
 # Shopper-facing limits and speed

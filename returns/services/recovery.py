@@ -32,7 +32,10 @@ def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, in
         quiet_since = timezone.now() - timedelta(minutes=settings.STALLED_WORK_MINUTES)
     else:
         quiet_since = timezone.now()
-    pending = Refund.objects.filter(state=RefundState.PENDING, updated_at__lt=quiet_since)
+    now = timezone.now()
+    pending = Refund.objects.filter(state=RefundState.PENDING, updated_at__lt=quiet_since).exclude(
+        lease_expires_at__gt=now  # an attempt is sending it right now
+    )
     if request_ids is not None:
         pending = pending.filter(request_id__in=request_ids)
     refunds = list(pending.values_list("pk", flat=True))

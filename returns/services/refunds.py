@@ -8,6 +8,7 @@ Pending refunds count against the maximum until Shopify has answered.
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -27,6 +28,7 @@ from ..models import (
 from ..shopify import refunds as shopify_refunds
 from ..shopify.errors import ShopifyError, ShopifyRejected
 from .common import ReturnError, event_record
+from .refund_guards import order_refund_lock, refund_lease_release, refund_lease_take
 
 AMOUNT_NOT_POSITIVE = _("The refund amount must be more than 0.")
 AMOUNT_DECIMALS = _("A refund in %(currency)s can have at most %(decimals)s decimals.")
@@ -36,6 +38,8 @@ NOT_REFUNDABLE = _("%(number)s has the status “%(status)s” and cannot be ref
 
 REFUNDABLE_STATUSES = (ReturnStatus.APPROVED, ReturnStatus.RECEIVED, ReturnStatus.RESOLVED)
 OPEN_OR_DONE = Q(state__in=[RefundState.PENDING, RefundState.SUCCEEDED])
+# Shopify forgets an idempotency key after 24 hours (README, "Refunds"); an hour's margin.
+KEY_RETENTION = timedelta(hours=23)
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,16 @@ def _refund_lines(request: ReturnRequest) -> list[tuple[str, int]]:
 
 
 def refund_quote(*, request: ReturnRequest) -> RefundQuote:
-    """Read live from Shopify what it suggests and allows for this request's items."""
+    """Read live from Shopify what it suggests and allows for this request's items.
+
+    A refund recorded failed on the order is first looked for in Shopify: one made after all
+    counts against what is offered now.
+    """
+    if Refund.objects.filter(request__order=request.order_id, state=RefundState.FAILED).exists():
+        refunds_reconcile(
+            order_id=request.order_id,
+            shopify_refunds_noted=shopify_refunds.refunds_noted(request.order.shopify_id),
+        )
     lines = _refund_lines(request)
     suggestion = shopify_refunds.refund_suggest(request.order.shopify_id, lines)
     shopify_maximum = suggestion.maximum.amount
@@ -176,8 +189,10 @@ def refund_request(
 def refund_execute(*, refund_id: int) -> Refund:
     """Ask Shopify for the refund, with its idempotency key; record what Shopify answered.
 
-    Retryable errors (outage, timeout, throttling) leave the refund pending and propagate so the
-    task retries with the same key; Shopify's refusal marks it failed, with the reason.
+    Retryable errors (outage, timeout, throttling, the key still in progress) leave the refund
+    pending and propagate so the task retries with the same key. A refusal makes it failed only
+    once Shopify's refunds on the order show that no attempt made it. RefundInFlight when another
+    attempt holds the refund's lease.
     """
     with transaction.atomic():
         refund = (
@@ -187,49 +202,96 @@ def refund_execute(*, refund_id: int) -> Refund:
         )
         if refund.state != RefundState.PENDING:
             return refund
+        token = refund_lease_take(refund)
         refund.attempts += 1
-        refund.save(update_fields=["attempts", "updated_at"])
-    request = refund.request
+        refund.save(update_fields=["attempts", "lease_token", "lease_expires_at", "updated_at"])
     try:
-        if not refund.transactions:
-            plan = shopify_refunds.refund_plan(
-                request.order.shopify_id, amount=refund.amount, currency=refund.currency
+        return _refund_attempt(refund)
+    finally:
+        refund_lease_release(refund_id, token)
+
+
+def _refund_attempt(refund: Refund) -> Refund:
+    request = refund.request
+    order_id, key = request.order.shopify_id, str(refund.idempotency_key)
+    try:
+        if refund.attempts > 1 and refund.created_at < timezone.now() - KEY_RETENTION:
+            # Shopify has forgotten the key by now and would refund again: look first.
+            found = shopify_refunds.refund_find(order_id, key)
+            if found:
+                return _refund_settle(refund.pk, shopify_refund_id=found)
+        with order_refund_lock(request.order_id):
+            if not refund.transactions:
+                plan = shopify_refunds.refund_plan(
+                    order_id, amount=refund.amount, currency=refund.currency
+                )
+                # Stored before the money is asked for, so every retry sends the same input.
+                Refund.objects.filter(pk=refund.pk, transactions=[]).update(transactions=plan)
+                refund.refresh_from_db(fields=["transactions"])
+            created = shopify_refunds.refund_create(
+                order_id=order_id,
+                amount=refund.amount,
+                currency=refund.currency,
+                lines=[(line["line_item_id"], line["quantity"]) for line in refund.lines],
+                restock=refund.restock,
+                notify=refund.notify_customer,
+                note=shopify_refunds.refund_note(request.number, key),
+                idempotency_key=key,
+                transactions=refund.transactions,
             )
-            # Stored before the money is asked for, so every retry sends the same input.
-            Refund.objects.filter(pk=refund_id, transactions=[]).update(transactions=plan)
-            refund.refresh_from_db(fields=["transactions"])
-        created = shopify_refunds.refund_create(
-            order_id=request.order.shopify_id,
-            amount=refund.amount,
-            currency=refund.currency,
-            lines=[(line["line_item_id"], line["quantity"]) for line in refund.lines],
-            restock=refund.restock,
-            notify=refund.notify_customer,
-            note=request.number,
-            idempotency_key=str(refund.idempotency_key),
-            transactions=refund.transactions,
-        )
+        return _refund_settle(refund.pk, shopify_refund_id=created.id)
     except ShopifyRejected as exc:
-        return _refund_settle(refund_id, failed=exc.message)
+        # An earlier attempt with this key may have made the refund meanwhile (Shopify still at
+        # work when it was sent again, or a key Shopify no longer remembers): only the order's
+        # refunds tell. If that read fails too, the refund stays pending and is asked again.
+        try:
+            found = shopify_refunds.refund_find(order_id, key)
+        except ShopifyError as read_error:
+            _attempt_failed(refund, read_error)
+            raise read_error from exc
+        if found:
+            return _refund_settle(refund.pk, shopify_refund_id=found)
+        return _refund_settle(refund.pk, failed=exc.message)
     except ValueError as exc:  # an amount or currency Shopify would never accept
-        return _refund_settle(refund_id, failed=str(exc))
+        return _refund_settle(refund.pk, failed=str(exc))
     except ShopifyError as exc:
-        with transaction.atomic():
-            Refund.objects.filter(pk=refund_id).update(error=exc.message, updated_at=timezone.now())
-            event_record(
-                request=request,
-                type="returns.refund.attempt_failed",
-                actor=ReturnEvent.Actor.SYSTEM,
-                data={"refund": refund_id, "attempt": refund.attempts, "error": exc.message},
-            )
+        _attempt_failed(refund, exc)
         raise
-    return _refund_settle(refund_id, shopify_refund_id=created.id)
+
+
+def _attempt_failed(refund: Refund, exc: ShopifyError) -> None:
+    with transaction.atomic():
+        Refund.objects.filter(pk=refund.pk).update(error=exc.message, updated_at=timezone.now())
+        event_record(
+            request=refund.request,
+            type="returns.refund.attempt_failed",
+            actor=ReturnEvent.Actor.SYSTEM,
+            data={"refund": refund.pk, "attempt": refund.attempts, "error": exc.message},
+        )
+
+
+def refunds_reconcile(*, order_id: int, shopify_refunds_noted) -> list[Refund]:
+    """Failed refunds of this order that Shopify made after all become succeeded, flagged.
+
+    `shopify_refunds_noted` are (Shopify refund id, note) pairs of the order's refunds in Shopify.
+    """
+    notes = [(refund_id, note or "") for refund_id, note in shopify_refunds_noted]
+    recovered = []
+    failed = Refund.objects.filter(request__order=order_id, state=RefundState.FAILED)
+    for refund in failed.only("pk", "idempotency_key"):
+        key = str(refund.idempotency_key)
+        made = next((refund_id for refund_id, note in notes if key in note), None)
+        if made:
+            recovered.append(_refund_settle(refund.pk, shopify_refund_id=made))
+    return recovered
 
 
 def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str = "") -> Refund:
     with transaction.atomic():
         refund = Refund.objects.select_for_update(of=("self",)).get(pk=refund_id)
-        if refund.state != RefundState.PENDING:
+        if refund.state == RefundState.SUCCEEDED:
+            return refund
+        if refund.state == RefundState.FAILED and not shopify_refund_id:
             return refund
         request = ReturnRequest.objects.select_for_update().get(pk=refund.request_id)
         amount = money.to_shopify(refund.amount, refund.currency)
@@ -245,12 +307,29 @@ def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str =
                 data={**data, "error": failed},
             )
             return refund
+        if refund.state == RefundState.FAILED:
+            # Shopify made it after all: the money moved, so it counts, and staff must know that
+            # a refund they saw fail (and may have made again) went through.
+            refund.late_success_at = timezone.now()
+            event_record(
+                request=request,
+                type="returns.refund.succeeded_after_failure",
+                actor=ReturnEvent.Actor.SYSTEM,
+                data={**data, "error": refund.error, "shopify_refund": shopify_refund_id},
+            )
         refund.state = RefundState.SUCCEEDED
         refund.shopify_refund_id = shopify_refund_id
         refund.succeeded_at = timezone.now()
         refund.error = ""
         refund.save(
-            update_fields=["state", "shopify_refund_id", "succeeded_at", "error", "updated_at"]
+            update_fields=[
+                "state",
+                "shopify_refund_id",
+                "succeeded_at",
+                "error",
+                "late_success_at",
+                "updated_at",
+            ]
         )
         if request.status != ReturnStatus.RESOLVED:
             request.status = ReturnStatus.RESOLVED

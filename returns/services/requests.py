@@ -20,10 +20,11 @@ from ..models import (
     ShopifyOrder,
 )
 from ..policy import ReturnPolicy, order_eligibility
-from ..selectors import order_snapshot, reserved_quantities
+from ..selectors import order_snapshot, reserved_quantities, settled_quantities
 from ..shopify import orders as shopify_orders
 from ..shopify.types import Order
 from .common import ReturnError, event_record
+from .refunds import refunds_reconcile
 
 NO_ITEMS = _("Choose at least one item and how many.")
 UNKNOWN_ITEM = _("One of the chosen items is not part of this order.")
@@ -86,7 +87,13 @@ def shopify_order_lookup(*, order_number: str, email: str) -> ShopifyOrder | Non
 def shopify_order_refetch(*, order_id: int) -> ShopifyOrder:
     """Replace the local copy with Shopify's current order."""
     local = ShopifyOrder.objects.get(pk=order_id)
-    return shopify_order_store(order=shopify_orders.order_get(local.shopify_id))
+    order = shopify_orders.order_get(local.shopify_id)
+    stored = shopify_order_store(order=order)
+    # refunds/create and orders/updated land here: a refund recorded failed may show up in them.
+    refunds_reconcile(
+        order_id=stored.pk, shopify_refunds_noted=[(r.id, r.note) for r in order.refunds]
+    )
+    return stored
 
 
 def _unknown_key(name: str) -> str:
@@ -180,6 +187,7 @@ def _checked_quantities(order, quantities, reason, now):
             reserved=reserved_quantities(order),
             now=now,
             policy=ReturnPolicy.from_settings(),
+            settled=settled_quantities(order),
         )
     }
     chosen = []

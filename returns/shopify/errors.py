@@ -12,6 +12,8 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+# Shopify's message for IDEMPOTENCY_CONCURRENT_REQUEST (userErrors of refundCreate carry no code).
+IDEMPOTENCY_IN_PROGRESS = "This request is currently in progress, please try again."
 # When Shopify says 429 without saying how long to wait.
 DEFAULT_RETRY_AFTER = 2.0
 
@@ -63,6 +65,12 @@ def raise_for_user_errors(payload: dict | None, *, operation: str, shop: str) ->
     response, so the transport cannot see them; each mutation's caller checks its payload here.
     """
     user_errors = graphql_errors((payload or {}).get("userErrors") or [])
+    if any(error["message"] == IDEMPOTENCY_IN_PROGRESS for error in user_errors):
+        # Not a refusal: Shopify is still carrying out an earlier request with this key.
+        raise ShopifyUnavailable(
+            f"Shopify is still carrying out an earlier {operation} with this idempotency key for "
+            f"shop {shop}: retry later with the same key."
+        )
     if user_errors:
         summary = "; ".join(error["message"] for error in user_errors)
         raise ShopifyRejected(

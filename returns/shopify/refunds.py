@@ -133,6 +133,35 @@ def refund_create(
     )
 
 
+def refund_note(number: str, idempotency_key: str) -> str:
+    """The note on a refund the portal makes: the return's number and the refund's own key."""
+    return f"{number} · {idempotency_key}"
+
+
+def refunds_noted(order_id: str, *, client: ShopifyClient | None = None) -> list[tuple[str, str]]:
+    """(id, note) of every refund Shopify holds for the order."""
+    client = client or get_client()
+    gid = order_gid(order_id)
+    order = client.execute(documents.load("refund_find"), {"id": gid}).get("order")
+    if order is None:
+        raise ShopifyRejected(f"Shop {client.shop} has no order {gid}.")
+    return [(refund["id"], refund.get("note") or "") for refund in order.get("refunds") or []]
+
+
+def refund_find(
+    order_id: str, idempotency_key: str, *, client: ShopifyClient | None = None
+) -> str | None:
+    """The id of Shopify's refund on the order made with this idempotency key (by its note).
+
+    Shopify remembers a key for a while only, and a refusal does not say whether an earlier attempt
+    with the same key made the refund: the order's refunds are the record.
+    """
+    for refund_id, note in refunds_noted(order_id, client=client):
+        if idempotency_key in note:
+            return refund_id
+    return None
+
+
 def refund_plan(
     order_id: str, *, amount: Decimal, currency: str, client: ShopifyClient | None = None
 ) -> list[dict]:

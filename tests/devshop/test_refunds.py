@@ -2,15 +2,17 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from devshop.refunds import IDEMPOTENCY_REQUIRED, KEY_MISMATCH
+from devshop.refunds import IDEMPOTENCY_REQUIRED, KEY_IN_PROGRESS, KEY_MISMATCH
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -353,6 +355,53 @@ def test_after_a_timeout_the_retry_with_the_same_key_finds_the_refund(
     order = devshop.order_by_id(ORDER)
     assert [r["id"] for r in order["refunds"]] == [retried["refund"]["id"]]
     assert amount(order["totalRefundedSet"]) == "29.00"
+
+
+def key_in_progress(devshop, key):
+    """True once devshop has taken `key` and is working on its refund."""
+    with sqlite3.connect(devshop.path) as db:
+        row = db.execute("SELECT result FROM idempotency_keys WHERE key = ?", (key,)).fetchone()
+    return row is not None and row[0] == ""
+
+
+def test_a_second_request_while_the_first_is_in_progress_is_told_to_try_again(
+    sample_shop, refund_create, devshop
+):
+    """Shopify's IDEMPOTENCY_CONCURRENT_REQUEST: "This request is currently in progress, please
+    try again." The first request goes on and makes the refund; a later retry gets that refund."""
+    devshop.set_option("timeout_seconds", 2.0)
+    devshop.add_fault("mutation_timeout")
+    first = {}
+    slow = threading.Thread(
+        target=lambda: first.update(refund_create(refund_input(), key="busy", timeout=10))
+    )
+    slow.start()
+    deadline = time.monotonic() + 5
+    while not key_in_progress(devshop, "busy") and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    meanwhile = refund_create(refund_input(), key="busy")
+    slow.join(timeout=10)
+    again = refund_create(refund_input(), key="busy")
+
+    assert meanwhile == {
+        "refund": None,
+        "order": None,
+        "userErrors": [{"field": None, "message": KEY_IN_PROGRESS}],
+    }
+    assert first["userErrors"] == [] and again["refund"]["id"] == first["refund"]["id"]
+    assert [r["id"] for r in devshop.order_by_id(ORDER)["refunds"]] == [first["refund"]["id"]]
+
+
+def test_a_key_reused_after_it_expired_is_a_new_request(sample_shop, refund_create, devshop):
+    """Shopify remembers a key for a while only: reused after that, it moves money again."""
+    first = refund_create(refund_input("10.00", lines=()), key="old")
+    devshop.set_option("idempotency_key_retention_seconds", 0)
+
+    second = refund_create(refund_input("10.00", lines=()), key="old")
+
+    assert second["userErrors"] == [] and second["refund"]["id"] != first["refund"]["id"]
+    assert amount(devshop.order_by_id(ORDER)["totalRefundedSet"]) == "20.00"
 
 
 def refund_log(devshop):

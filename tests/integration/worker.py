@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_WORKER_REDIS_URL", "redis://127.0.0.1:6379/14")
 HARD_TIMEOUT = 90  # seconds for the whole test, workers included
 REDELIVER_AFTER = 3  # seconds before Redis hands an unacknowledged task out again
+LEASE = 5  # seconds an attempt of a refund keeps every other attempt out
 
 
 def forget_broker_connections():
@@ -66,6 +67,9 @@ class Workers:
             "TEST_CELERY_BROKER_URL": REDIS_URL,
             "TEST_DEVSHOP_URL": settings.DEVSHOP_URL,
             "TEST_DEVSHOP_STATE": str(settings.DEVSHOP_STATE),
+            # A killed worker's attempt holds the refund's lease until it expires: a few seconds
+            # here (past devshop's slow refund), not the two minutes of a task's time limit.
+            "REFUND_LEASE_SECONDS": str(LEASE),
         }
 
     def start(

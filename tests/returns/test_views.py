@@ -285,3 +285,33 @@ def test_a_copy_stored_by_an_older_release_is_fetched_again(client, order, devsh
     assert look_up(client).status_code == 302
     assert len(devshop.request_log()) == 2
     assert client.get(ORDER).status_code == 200
+
+
+def test_a_unit_replaced_under_a_claim_cannot_be_claimed_or_returned_again(client, order):
+    """Shopify never hears of a replacement, so its refundable quantity still counts the unit."""
+    from datetime import date
+
+    from returns import services
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="anne", is_superuser=True)
+    look_up(client)
+    submit(client, order, {0: 2}, reason="defect", comment="Both seams split.")
+    claim = ReturnRequest.objects.get()
+    services.return_approve(request_id=claim.pk, user=staff)
+    services.replacement_ship(
+        request_id=claim.pk,
+        user=staff,
+        carrier="dhl",
+        tracking_number="00340434161234567890",
+        shipped_on=date.today(),
+    )
+
+    look_up(client)
+    page = client.get(ORDER).content.decode()
+    again = submit(client, order, {0: 1}, reason="defect", comment="A seam split again.")
+    returned = submit(client, order, {0: 1})
+
+    assert ReturnRequest.objects.count() == 1
+    assert again.status_code == returned.status_code == 200
+    assert "already been refunded, replaced or are in a return" in page
