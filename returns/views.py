@@ -208,6 +208,9 @@ def status(request, token):
             recent_status_pages.put(key, html, settings.STATUS_PAGE_CACHE_SECONDS)
     own_token = CSRF_FIELD.format(get_token(request))
     response = HttpResponse(html.replace(CSRF_FIELD.format(CSRF_PLACEHOLDER), own_token))
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin: the secret link never leaves in a Referer header to another site (a carrier's
+    # tracking page), while the page's own forms still send a real Origin. no-referrer made the
+    # browser send "Origin: null", which the CSRF check refuses: the language switch broke.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

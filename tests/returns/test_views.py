@@ -262,7 +262,7 @@ def test_the_status_page_tells_the_shopper_where_things_stand(client, order, dev
     assert "We have registered your return" in html
     assert "Request received" in html and "Linen shirt" in html and "Retourstraat 1" in html
     assert 'class="return-slip"' in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
     assert graphql_requests(devshop) == before
 
