@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import ratelimit, selectors, services
@@ -135,6 +136,8 @@ def _request_or_404(token):
     return return_request
 
 
+# Status pages hold personal data behind a secret link: no browser or proxy may keep a copy.
+@never_cache
 def submitted(request, token):
     return_request = _request_or_404(token)
     context = {
@@ -184,6 +187,7 @@ CSRF_PLACEHOLDER = "csrftokenplaceholder"
 CSRF_FIELD = 'name="csrfmiddlewaretoken" value="{}"'
 
 
+@never_cache
 def status(request, token):
     key = (token, translation.get_language(), request.get_full_path())
     html = recent_status_pages.get(key)

@@ -164,6 +164,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "httpx": {"level": "WARNING"},
+        # Django's DEFAULT_LOGGING gives "django" a console handler of its own (active with DEBUG
+        # on) that would print request paths, status links among them, past the redaction.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # The development server's access log goes through the same redaction.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

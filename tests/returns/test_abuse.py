@@ -116,3 +116,37 @@ def test_pages_carry_a_strict_content_security_policy(client):
     policy = client.get("/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def printed_lines(logger_name, message, *args):
+    """What every handler a record from this logger reaches would print: filters, then format."""
+    logger, printed = logging.getLogger(logger_name), []
+    while logger is not None:
+        # pytest's own capturing handlers are not part of the portal's configuration.
+        for handler in [h for h in logger.handlers if not type(h).__module__.startswith("_pytest")]:
+            record = logger.makeRecord(
+                logger_name, logging.WARNING, __file__, 1, message, args, None
+            )
+            if handler.filter(record):
+                printed.append(handler.format(record))
+        logger = logger.parent if logger.propagate else None
+    return printed
+
+
+def test_status_links_stay_out_of_the_logs_with_debug_on(a_return, settings):
+    # With DEBUG on, Django's own console handler (DEFAULT_LOGGING) prints django.* records too,
+    # past the portal's redaction, unless the portal's logging configuration replaces it.
+    settings.DEBUG = True
+    for name in ("django.request", "django.server", "django.security.csrf", "returns"):
+        printed = printed_lines(name, "Not Found: /r/%s/", a_return.token)
+        assert printed, name
+        assert all("/r/[token]/" in line for line in printed), (name, printed)
+        assert not any(a_return.token in line for line in printed)
+
+
+def test_status_pages_are_never_stored_by_browsers_or_proxies(client, a_return):
+    for name in ("returns:status", "returns:submitted"):
+        response = client.get(reverse(name, args=[a_return.token]))
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+        assert "private" in response["Cache-Control"]
