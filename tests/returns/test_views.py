@@ -285,3 +285,9 @@ def test_a_copy_stored_by_an_older_release_is_fetched_again(client, order, devsh
     assert look_up(client).status_code == 302
     assert len(devshop.request_log()) == 2
     assert client.get(ORDER).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/r/%00/", "/r/a%00b/submitted/", "/r/%C3%B1/"])
+def test_a_status_link_with_characters_no_token_has_is_a_plain_404(client, path):
+    # On PostgreSQL a NUL reaching the query was an unauthenticated 500.
+    assert client.get(path).status_code == 404
