@@ -212,6 +212,12 @@ REFUND_ATTENTION_MINUTES = env.int("REFUND_ATTENTION_MINUTES", default=15)
 LOOKUP_FAILURES_PER_IP_PER_MINUTE = env.int("LOOKUP_FAILURES_PER_IP_PER_MINUTE", default=5)
 LOOKUP_FAILURES_PER_IP_PER_HOUR = env.int("LOOKUP_FAILURES_PER_IP_PER_HOUR", default=20)
 LOOKUP_FAILURES_PER_ORDER_PER_HOUR = env.int("LOOKUP_FAILURES_PER_ORDER_PER_HOUR", default=10)
+# A failed lookup is answered no sooner than this after it started, so that an unknown order
+# number (which may cost a request to Shopify) and a known one with a wrong email take as long.
+# Keep it above Shopify's usual answer time.
+LOOKUP_FAILURE_MIN_SECONDS = env.float("LOOKUP_FAILURE_MIN_SECONDS", default=0.5)
+# Seconds a one-time link, mailed when an order number has been guessed at too often, stays valid.
+LOOKUP_LINK_MAX_AGE = env.int("LOOKUP_LINK_MAX_AGE", default=3600)
 # Addresses of reverse proxies whose X-Forwarded-For may be believed (e.g. 127.0.0.1 for nginx).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # How long an unknown order number is remembered, so probing it does not cost Shopify requests.
