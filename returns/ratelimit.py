@@ -37,9 +37,10 @@ class Attempt:
 
 
 class Clock:
-    """Time for the failure floor; the tests put a controlled one in its place."""
+    """Time for the windows and the failure floor; the tests put a controlled one in its place."""
 
-    now = staticmethod(time.monotonic)
+    wall = staticmethod(time.time)  # the windows: the same in every process
+    now = staticmethod(time.monotonic)  # the floor
     sleep = staticmethod(time.sleep)
 
 
@@ -95,7 +96,7 @@ def _key(limit: Limit, subject: str, now: float) -> tuple[str, int]:
 
 def attempt_count(*, ip: str, order_name: str | None) -> Attempt:
     """Count a lookup about to be made, and say in the same step whether it may be made."""
-    now = time.time()
+    now = clock.wall()
     attempt = Attempt()
     subjects = {"ip": address_subject(ip) or None, "order": (order_name or "").lower() or None}
     waits = []

@@ -178,6 +178,9 @@ def test_a_failed_lookup_is_answered_no_sooner_than_the_floor(client, order, set
         def __init__(self):
             self.time, self.slept = 1000.0, []
 
+        def wall(self):
+            return 1_800_000_030.0
+
         def now(self):
             self.time += 0.01
             return self.time
