@@ -57,3 +57,12 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _lookup_windows_hold_still(monkeypatch):
+    """The lookup limits count in fixed windows of wall time; a test crossing a minute's end would
+    see its counts start again. The windows' clock stands still in the middle of an hour."""
+    from returns import ratelimit
+
+    monkeypatch.setattr(ratelimit.clock, "wall", lambda: 1_800_000_030.0)

@@ -101,7 +101,10 @@ def access_token(headers: dict, body: bytes) -> Response:
                 "error_description": "The authorization grant type is not supported.",
             },
         )
-    if not _client_matches(params.get("client_id"), params.get("client_secret")):
+    store = get_store()
+    if not store.app_installed() or not _client_matches(
+        params.get("client_id"), params.get("client_secret")
+    ):
         return _json(
             400,
             {
@@ -110,7 +113,6 @@ def access_token(headers: dict, body: bytes) -> Response:
                 "no client authentication included, or unsupported authentication method.",
             },
         )
-    store = get_store()
     lifetime = int(store.option("token_lifetime"))
     token = store.issue_token(lifetime)
     return _json(200, {"access_token": token, "scope": SCOPES, "expires_in": lifetime})
@@ -128,6 +130,8 @@ def _same(given, expected: str) -> bool:
 
 
 def _token_accepted(store, token: str) -> bool:
+    if not store.app_installed():
+        return False  # an uninstalled app's tokens are all revoked, a static one too
     static = settings.SHOPIFY_ACCESS_TOKEN
     if static and _same(token, static):
         return True

@@ -260,6 +260,15 @@ class Store:
             db.execute("INSERT INTO tokens VALUES (?, ?)", (token, time.time() + lifetime))
         return token
 
+    def app_uninstall(self) -> None:
+        """As Shopify when a merchant uninstalls the app: every token is revoked, none issued."""
+        with self._db(write=True) as db:
+            db.execute("DELETE FROM tokens")
+        self.set_option("app_installed", False)
+
+    def app_installed(self) -> bool:
+        return bool(self.option("app_installed", True))
+
     def token_valid(self, token: str) -> bool:
         with self._db() as db:
             row = db.execute("SELECT expires_at FROM tokens WHERE token = ?", (token,)).fetchone()

@@ -1,9 +1,10 @@
-"""Keep shoppers' secrets out of the logs: status-link tokens and email addresses."""
+"""Keep shoppers' secrets out of the logs: status-link tokens, lookup links, email addresses."""
 
 import logging
 import re
 
-STATUS_TOKEN = re.compile(r"(/r/)[A-Za-z0-9_-]+")
+# Status links (/r/<token>/) and one-time lookup links (/lookup/<signed value>/).
+STATUS_TOKEN = re.compile(r"(/r/|/lookup/)[A-Za-z0-9_:-]+")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 

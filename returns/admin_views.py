@@ -8,7 +8,8 @@ import uuid
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -40,9 +41,12 @@ def transition_view(step):
         def wrapper(model_admin, request, object_id):
             if not request.user.has_perm(PERMISSIONS[step]):
                 raise PermissionDenied
-            return_request = get_object_or_404(
-                ReturnRequest.objects.select_related("order"), pk=object_id
-            )
+            try:
+                # The URL takes any text (the admin's own routes do too); only an id is an id.
+                pk = ReturnRequest._meta.pk.to_python(object_id)
+            except ValidationError:
+                raise Http404 from None
+            return_request = get_object_or_404(ReturnRequest.objects.select_related("order"), pk=pk)
             try:
                 return view(model_admin, request, return_request)
             except services.ReturnError as error:

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from .models import ReturnEvent, ReturnRequest
+from .models import ReturnEvent, ReturnRequest, ShopifyOrder
 from .services.common import event_record
 
 
@@ -49,3 +49,25 @@ def customer_email_send(*, request_id: int, kind: str, event_id: int | None = No
         data={"kind": kind, "event": event_id},
     )
     return True
+
+
+def lookup_link_email_send(*, order_id: int) -> None:
+    """Mail a one-time link to the order to the order's own address, in the order's language."""
+    from .services.lookup_links import lookup_link_make
+
+    order = ShopifyOrder.objects.get(pk=order_id)
+    if not order.email:
+        return  # erased at the shopper's request
+    language = (order.customer_locale or "").split("-")[0].lower()
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "order_name": order.name,
+            "link": lookup_link_make(order=order),
+            "hours": max(1, settings.LOOKUP_LINK_MAX_AGE // 3600),
+            "shop_name": settings.SHOP_NAME,
+        }
+        subject = " ".join(render_to_string("emails/lookup_link_subject.txt", context).split())
+        text = render_to_string("emails/lookup_link.txt", context)
+    EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [order.email]).send()

@@ -1,6 +1,7 @@
 """Reads used by views, admin and tasks. No writes here."""
 
 import hmac
+import re
 
 from django.db.models import OuterRef, Subquery, Sum
 
@@ -16,6 +17,7 @@ from .models import (
 )
 from .shopify.types import Order
 
+TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
 OPEN_STATUSES = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
 
 
@@ -61,7 +63,9 @@ def settled_quantities(order: ShopifyOrder) -> dict[str, int]:
 
 def _by_token(requests, token: str) -> ReturnRequest | None:
     """The request behind a status link, or None. The token is compared in constant time."""
-    if not token or len(token) > 64:
+    # Tokens are URL-safe base64 (models.new_status_token). Anything else is no token, and must
+    # not reach the database: PostgreSQL refuses a NUL in a query with an error, not a miss.
+    if not token or len(token) > 64 or not TOKEN_ALPHABET.fullmatch(token):
         return None
     request = requests.filter(token=token).first()
     if request is None or not hmac.compare_digest(request.token, token):

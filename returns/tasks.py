@@ -100,6 +100,18 @@ def customer_email_send(self, request_id: int, kind: str, event_id: int | None =
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def lookup_link_email_send(self, order_id: int) -> None:
+    from .emails import lookup_link_email_send as send
+
+    try:
+        send(order_id=order_id)
+    except (OSError, smtplib.SMTPException) as exc:
+        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=min(2**self.request.retries * 30, 3600)) from exc
+        logger.error("Could not send a lookup link for order copy %s: %s", order_id, exc)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def webhook_process(self, delivery_id: int) -> None:
     """Act on a stored Shopify webhook; the view only stores it, so Shopify gets its 200 at once."""
     from .services import webhook_delivery_fail, webhook_delivery_process

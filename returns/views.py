@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import ratelimit, selectors, services
@@ -42,34 +43,63 @@ def start(request):
     form = LookupForm(request.POST)
     status = 200
     if form.is_valid():
-        ip = ratelimit.client_ip(request)
-        name = form.cleaned_data["order_number"]
-        wait = ratelimit.retry_after(ip=ip, order_name=name)
-        if wait:
+        started = ratelimit.clock.now()
+        name, email = form.cleaned_data["order_number"], form.cleaned_data["email"]
+        attempt = ratelimit.attempt_count(ip=ratelimit.client_ip(request), order_name=name)
+        if attempt.retry_after:
+            wait = attempt.retry_after
             response = render(
                 request, "returns/too_many.html", {"minutes": -(-wait // 60)}, status=429
             )
             response["Retry-After"] = str(wait)
             return response
         try:
-            order = services.shopify_order_lookup(
-                order_number=name, email=form.cleaned_data["email"]
-            )
+            order = services.shopify_order_lookup(order_number=name, email=email)
         except ShopifyError:
+            ratelimit.attempt_succeeded(attempt)  # Shopify's failure, not the shopper's
             form.add_error(None, SHOPIFY_DOWN)
             status = 503
         else:
+            if attempt.order_locked:
+                # Guessed at too often: the owner gets a link by email; the page says the same
+                # whether the address was right or not.
+                if order is not None:
+                    services.lookup_link_send(order=order)
+                ratelimit.answer_no_sooner(started)
+                return render(request, "returns/link_sent.html", {"email": email})
             if order is not None:
-                if request.session.session_key:
-                    # The order goes into a new session, not into one someone may have planted.
-                    # Without a session there is none to plant: the one made now is new anyway,
-                    # and saved once instead of created and then updated.
-                    request.session.cycle_key()
-                request.session[SESSION_ORDER] = order.pk
-                return _in_customer_language(redirect("returns:order"), order)
-            ratelimit.failure_record(ip=ip, order_name=name)
+                ratelimit.attempt_succeeded(attempt)
+                return _order_session_start(request, order)
+            ratelimit.answer_no_sooner(started)
             form.add_error(None, NOT_FOUND)
     return render(request, "returns/start.html", {"form": form}, status=status)
+
+
+def _order_session_start(request, order: ShopifyOrder):
+    if request.session.session_key:
+        # The order goes into a new session, not into one someone may have planted. Without a
+        # session there is none to plant: the one made now is new anyway, and saved once
+        # instead of created and then updated.
+        request.session.cycle_key()
+    request.session[SESSION_ORDER] = order.pk
+    return _in_customer_language(redirect("returns:order"), order)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def lookup_link(request, signed):
+    """A one-time link from the email: GET shows a button, POST uses the link.
+
+    Mail scanners follow links in emails (GET); only the shopper's click may use the link up.
+    """
+    if request.method == "GET":
+        if services.lookup_link_check(signed=signed) is None:
+            return render(request, "returns/link_expired.html", status=410)
+        return render(request, "returns/link_open.html")
+    order = services.lookup_link_open(signed=signed)
+    if order is None:
+        return render(request, "returns/link_expired.html", status=410)
+    return _order_session_start(request, order)
 
 
 def _in_customer_language(response, order: ShopifyOrder):
@@ -136,6 +166,8 @@ def _request_or_404(token):
     return return_request
 
 
+# Status pages hold personal data behind a secret link: no browser or proxy may keep a copy.
+@never_cache
 def submitted(request, token):
     return_request = _request_or_404(token)
     context = {
@@ -185,6 +217,7 @@ CSRF_PLACEHOLDER = "csrftokenplaceholder"
 CSRF_FIELD = 'name="csrfmiddlewaretoken" value="{}"'
 
 
+@never_cache
 def status(request, token):
     key = (token, translation.get_language(), request.get_full_path())
     html = recent_status_pages.get(key)
@@ -209,6 +242,9 @@ def status(request, token):
             recent_status_pages.put(key, html, settings.STATUS_PAGE_CACHE_SECONDS)
     own_token = CSRF_FIELD.format(get_token(request))
     response = HttpResponse(html.replace(CSRF_FIELD.format(CSRF_PLACEHOLDER), own_token))
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin: the secret link never leaves in a Referer header to another site (a carrier's
+    # tracking page), while the page's own forms still send a real Origin. no-referrer made the
+    # browser send "Origin: null", which the CSRF check refuses: the language switch broke.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

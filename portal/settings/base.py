@@ -5,6 +5,7 @@ running tasks eagerly when no broker is configured. devshop, the local Shopify, 
 demo and test settings add it (portal/settings/demo.py, test.py); production cannot have it.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "portal",
     "returns",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -49,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -101,6 +105,23 @@ REQUIRE_SHARED_SERVICES = False
 # Staff logins
 # ---------------------------------------------------------------------------------------------
 
+# The admin login's brute-force limit (django-axes): failures are counted per username *from one
+# address*, so an attacker guessing passwords locks only their own attempts, never the staff
+# member at the office; after the cool-off the count starts again. Attempts are stored in the
+# database, which every web process shares.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The same address the shopper lookup limits count: X-Forwarded-For only from TRUSTED_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "returns.ratelimit.client_ip"
+# A successful login and every logout are not worth a row each; failures are.
+AXES_DISABLE_ACCESS_LOG = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -203,6 +224,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "httpx": {"level": "WARNING"},
+        # Django's DEFAULT_LOGGING gives "django" a console handler of its own (active with DEBUG
+        # on) that would print request paths, status links among them, past the redaction.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # The development server's access log goes through the same redaction.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
@@ -262,6 +286,12 @@ REFUND_LEASE_SECONDS = env.int("REFUND_LEASE_SECONDS", default=CELERY_TASK_TIME_
 LOOKUP_FAILURES_PER_IP_PER_MINUTE = env.int("LOOKUP_FAILURES_PER_IP_PER_MINUTE", default=5)
 LOOKUP_FAILURES_PER_IP_PER_HOUR = env.int("LOOKUP_FAILURES_PER_IP_PER_HOUR", default=20)
 LOOKUP_FAILURES_PER_ORDER_PER_HOUR = env.int("LOOKUP_FAILURES_PER_ORDER_PER_HOUR", default=10)
+# A failed lookup is answered no sooner than this after it started, so that an unknown order
+# number (which may cost a request to Shopify) and a known one with a wrong email take as long.
+# Keep it above Shopify's usual answer time.
+LOOKUP_FAILURE_MIN_SECONDS = env.float("LOOKUP_FAILURE_MIN_SECONDS", default=0.5)
+# Seconds a one-time link, mailed when an order number has been guessed at too often, stays valid.
+LOOKUP_LINK_MAX_AGE = env.int("LOOKUP_LINK_MAX_AGE", default=3600)
 # Addresses of reverse proxies whose X-Forwarded-For may be believed (e.g. 127.0.0.1 for nginx).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # How long an unknown order number is remembered, so probing it does not cost Shopify requests.

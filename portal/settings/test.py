@@ -30,6 +30,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # reuse of rendered status pages on where it tests it.
 STATUS_PAGE_CACHE_SECONDS = 0
 
+# No test waits for the failed-lookup floor; tests/returns/test_lookup_limits.py checks it with a
+# controlled clock.
+LOOKUP_FAILURE_MIN_SECONDS = 0
+
 SHOP_NAME = "Test Shop"
 SHOPIFY_SHOP = "test-shop"
 SHOPIFY_ACCESS_TOKEN = "shpat_test_static_token"

@@ -6,6 +6,7 @@ for a change that was rolled back. Calling a service twice does no harm.
 """
 
 from .common import ReturnError, event_record, shopify_write_failure_record
+from .lookup_links import lookup_link_check, lookup_link_open, lookup_link_send
 from .recovery import stalled_work_resume
 from .refunds import RefundQuote, refund_execute, refund_limit, refund_quote, refund_request
 from .requests import (
@@ -24,6 +25,9 @@ from .webhooks import (
 )
 
 __all__ = [
+    "lookup_link_check",
+    "lookup_link_open",
+    "lookup_link_send",
     "RefundQuote",
     "ReturnError",
     "refund_execute",

@@ -1,5 +1,6 @@
 """The shopper's side: finding the order and filing a return or claim."""
 
+import hmac
 import uuid
 from datetime import datetime, timedelta
 
@@ -71,17 +72,29 @@ def shopify_order_lookup(*, order_number: str, email: str) -> ShopifyOrder | Non
     email = (email or "").strip().lower()
     if name is None or not email:
         return None
+    # A known number with a wrong email and an unknown number do the same work, so the time an
+    # answer takes does not tell which orders exist: one query, one cache read, one comparison.
+    # (Asking Shopify about a number not seen before takes longer; the view's failure floor,
+    # ratelimit.answer_no_sooner, covers that.)
     local = ShopifyOrder.objects.filter(name__iexact=name).first()
-    if local is None and cache.get(_unknown_key(name)):
+    remembered_unknown = cache.get(_unknown_key(name))
+    if local is None and remembered_unknown:
+        _same_email("", email)
         return None
     if local is None or _is_stale(local):
         fetched = shopify_orders.order_find_by_name(name)
         if fetched is None:
             # Probing made-up numbers must not cost a Shopify request each time.
             cache.set(_unknown_key(name), True, settings.UNKNOWN_ORDER_CACHE_SECONDS)
+            _same_email("", email)
             return None
         local = shopify_order_store(order=fetched)
-    return local if local.email and local.email == email else None
+    return local if _same_email(local.email, email) else None
+
+
+def _same_email(stored: str, given: str) -> bool:
+    # compare_digest takes as long wherever the two differ; an empty stored address never matches.
+    return hmac.compare_digest(stored.encode(), given.encode()) and bool(stored)
 
 
 def shopify_order_refetch(*, order_id: int) -> ShopifyOrder:

@@ -20,6 +20,7 @@ from ..models import (
 )
 from ..shopify import webhooks as shopify_webhooks
 from ..shopify.webhooks import WebhookPayloadError
+from .common import event_record
 from .requests import shopify_order_refetch
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,10 @@ REDACTED_EMAIL = "redacted@redacted.invalid"
 PERSONAL_EVENT_KEYS = frozenset(
     {"comment", "email", "customer_email", "reason_detail", "phone", "address"}
 )
+
+
+class WebhookRefused(WebhookPayloadError):
+    """A genuine, well-formed delivery the portal will not act on, for the reason given."""
 
 
 def webhook_delivery_receive(
@@ -69,6 +74,9 @@ def webhook_delivery_process(*, delivery_id: int) -> WebhookDelivery:
     else:
         try:
             handler(delivery)
+        except WebhookRefused as exc:
+            logger.error("Refused %s webhook %s: %s", delivery.topic, delivery.webhook_id, exc)
+            return _finish(delivery, WebhookDelivery.State.FAILED, f"Refused: {exc}")
         except WebhookPayloadError as exc:
             return _finish(delivery, WebhookDelivery.State.FAILED, str(exc))
     return _finish(delivery, WebhookDelivery.State.PROCESSED, "")
@@ -156,14 +164,47 @@ def _customer_redact(delivery: WebhookDelivery) -> None:
 
 
 def _shop_redact(delivery: WebhookDelivery) -> None:
+    """Erase every shopper, once the app really is uninstalled; recorded on every request.
+
+    Shopify sends shop/redact 48 hours after an uninstall. Erasing everyone cannot be undone, so
+    a signed body is not enough: an app/uninstalled must have come first, and Shopify itself must
+    refuse the app's token now (a reinstalled app's token works again).
+    """
     shopify_webhooks.shop_redact_check(delivery.payload)
+    uninstalled = WebhookDelivery.objects.filter(
+        topic=shopify_webhooks.APP_UNINSTALLED, shop_domain=delivery.shop_domain, pk__lt=delivery.pk
+    )
+    if not uninstalled.exists():
+        raise WebhookRefused("no app/uninstalled was received before it")
+    if not shopify_webhooks.app_access_revoked():
+        raise WebhookRefused("Shopify still accepts the app's token: the app is installed")
     with transaction.atomic():
-        personal_data_erase(requests=ReturnRequest.objects.all(), orders=ShopifyOrder.objects.all())
+        requests = list(ReturnRequest.objects.select_for_update().order_by("pk"))
+        orders = ShopifyOrder.objects.all()
+        erased = {"return_requests": len(requests), "orders": orders.count()}
+        personal_data_erase(requests=ReturnRequest.objects.all(), orders=orders)
+        for request in requests:
+            event_record(
+                request=request,
+                type="privacy.shop_redacted",
+                actor=ReturnEvent.Actor.SYSTEM,
+                data={"webhook_id": delivery.webhook_id},
+            )
         exports = WebhookDelivery.objects.filter(
             topic__in=[shopify_webhooks.CUSTOMERS_DATA_REQUEST, shopify_webhooks.CUSTOMERS_REDACT]
         ).select_for_update()
         for stored in exports:
             _delivery_scrub(stored)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            payload={**delivery.payload, "erased": erased}
+        )
+    logger.warning(
+        "shop/redact (webhook %s): the app is uninstalled and Shopify refuses its token; erased "
+        "the shoppers of %d return request(s) and %d order copy(ies).",
+        delivery.webhook_id,
+        erased["return_requests"],
+        erased["orders"],
+    )
 
 
 def _customer_records(asked):

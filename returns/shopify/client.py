@@ -36,6 +36,7 @@ from .errors import (
     ShopifyError,
     ShopifyRejected,
     ShopifyThrottled,
+    ShopifyTokenRejected,
     ShopifyUnavailable,
     graphql_errors,
     parse_retry_after,
@@ -141,7 +142,7 @@ class ShopifyClient:
             self._forget_token()
             result = self._post(document, variables, self._exchange_token())
             if result.log.code == "unauthorized":
-                raise ShopifyAuthError(
+                raise ShopifyTokenRejected(
                     f"Shopify rejected a freshly issued access token for shop {self.shop}: check "
                     "that the app is installed on the shop and has the access scopes it needs."
                 )
@@ -181,7 +182,7 @@ class ShopifyClient:
                 f"{self.shop}.myshopify.com if it persists."
             )
         if code == "unauthorized":
-            raise ShopifyAuthError(
+            raise ShopifyTokenRejected(
                 f"Shopify rejected the access token for shop {self.shop}: check "
                 "SHOPIFY_ACCESS_TOKEN."
             )
@@ -298,7 +299,7 @@ class ShopifyClient:
                 f"(HTTP {status}): retry later."
             )
         if code == "invalid_client":
-            raise ShopifyAuthError(
+            raise ShopifyTokenRejected(
                 f"Shopify rejected the client credentials for shop {self.shop}: check "
                 "SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET, and that the app is installed."
             )

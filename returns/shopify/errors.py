@@ -58,6 +58,13 @@ class ShopifyAuthError(ShopifyRejected):
     """The credentials are wrong, revoked or lack a scope: the configuration needs fixing."""
 
 
+class ShopifyTokenRejected(ShopifyAuthError):
+    """Shopify refused the app's token itself (HTTP 401), or to issue one: not a missing scope.
+
+    What Shopify answers once the app is uninstalled; shop/redact is believed only then.
+    """
+
+
 def raise_for_user_errors(payload: dict | None, *, operation: str, shop: str) -> None:
     """Raise ShopifyRejected if a mutation payload carries userErrors.
 

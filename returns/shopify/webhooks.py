@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from shopify_app.verify.webhook import verify_webhook_req
 
+from .errors import ShopifyTokenRejected
 from .types import GID_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,37 @@ KEPT_FIELDS = {
     ),
     CUSTOMERS_REDACT: ("shop_id", "shop_domain", "customer", "orders_to_redact"),
     SHOP_REDACT: ("shop_id", "shop_domain"),
+}
+
+
+# Each topic's payload, as Shopify documents it: the keys it must have (with their JSON type), and
+# for the compliance topics the keys only they carry. Only the body is signed, not the topic
+# header, so a signed body replayed under another topic must not pass for that topic: a
+# customers/data_request body has shop_id and shop_domain too, and as shop/redact it would erase
+# every shopper.
+_DATA_REQUEST_ONLY = frozenset({"orders_requested", "data_request"})
+_REDACT_ONLY = frozenset({"orders_to_redact"})
+_COMPLIANCE_ONLY = _DATA_REQUEST_ONLY | _REDACT_ONLY | {"shop_domain"}
+SHAPES: dict[str, tuple[dict[str, type], frozenset[str] | None, frozenset[str]]] = {
+    # topic: (required keys and types, the only keys allowed (None: any), keys refused)
+    CUSTOMERS_DATA_REQUEST: (
+        {"shop_domain": str, "customer": dict, "orders_requested": list, "data_request": dict},
+        None,
+        _REDACT_ONLY,
+    ),
+    CUSTOMERS_REDACT: (
+        {"shop_domain": str, "customer": dict, "orders_to_redact": list},
+        None,
+        _DATA_REQUEST_ONLY,
+    ),
+    SHOP_REDACT: (
+        {"shop_id": int, "shop_domain": str},
+        frozenset({"shop_id", "shop_domain"}),
+        _REDACT_ONLY,
+    ),
+    APP_UNINSTALLED: ({"myshopify_domain": str}, None, _COMPLIANCE_ONLY),
+    ORDERS_UPDATED: ({}, None, _COMPLIANCE_ONLY),
+    REFUNDS_CREATE: ({}, None, _COMPLIANCE_ONLY),
 }
 
 
@@ -135,7 +167,9 @@ def delivery_verify(*, method: str, url: str, headers: dict[str, str], body: byt
     if shop_domain != f"{shop_handle()}.myshopify.com":
         # The app's secret signs for every shop the app is installed on, not only ours.
         raise WebhookRejected(403, f"the delivery is for another shop ({shop_domain})")
-    return Delivery(webhook_id, topic, shop_domain, _json_object(text))
+    payload = _json_object(text)
+    payload_shape_check(topic, payload)
+    return Delivery(webhook_id, topic, shop_domain, payload)
 
 
 def shop_handle() -> str:
@@ -171,6 +205,37 @@ def _json_object(text: str) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise WebhookRejected(400, "the body is not a JSON object")
     return payload
+
+
+def payload_shape_check(topic: str, payload: dict[str, Any]) -> None:
+    """WebhookRejected(400) unless the payload has the shape of its topic's payloads."""
+    if topic not in SHAPES:
+        return
+    required, allowed, refused = SHAPES[topic]
+    for key, kind in required.items():
+        value = payload.get(key)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise WebhookRejected(400, f"a {topic} payload needs {key} ({kind.__name__})")
+    extra = (set(payload) - allowed) if allowed is not None else (set(payload) & refused)
+    if extra:
+        raise WebhookRejected(
+            400, f"a {topic} payload has no {', '.join(sorted(extra))}: another topic's body"
+        )
+
+
+def app_access_revoked(*, client=None) -> bool:
+    """Whether Shopify refuses the app's token for our shop, as it does once the app is uninstalled.
+
+    A real request, one order's id: the strongest sign the portal can get. Not knowing (Shopify
+    unavailable or throttling) raises, which is not a yes.
+    """
+    from .orders import orders_readable
+
+    try:
+        orders_readable(client=client)
+    except ShopifyTokenRejected:
+        return True
+    return False
 
 
 # Reading payloads.

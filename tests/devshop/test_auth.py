@@ -148,3 +148,23 @@ def test_the_portal_served_devshop_issues_tokens_too(client, app_credentials):
 
     assert response.status_code == 200
     assert response.json()["access_token"].startswith("shpat_")
+
+
+def test_once_the_app_is_uninstalled_no_token_opens_the_api(
+    devshop_server, devshop, gql, app_credentials
+):
+    issued = token_request(
+        devshop_server, json={**app_credentials, "grant_type": "client_credentials"}
+    ).json()["access_token"]
+
+    devshop.app_uninstall()
+
+    # As Shopify: every token the app had is revoked, the static one included, and no new one.
+    assert gql("{ orders(first: 1) { nodes { id } } }", token=issued).status_code == 401
+    assert gql("{ orders(first: 1) { nodes { id } } }").status_code == 401
+    refused = token_request(
+        devshop_server, json={**app_credentials, "grant_type": "client_credentials"}
+    )
+    assert refused.status_code == 400 and "access_token" not in refused.json()
+    devshop.reset()
+    assert gql("{ orders(first: 1) { nodes { id } } }").status_code == 200

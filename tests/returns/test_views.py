@@ -262,7 +262,7 @@ def test_the_status_page_tells_the_shopper_where_things_stand(client, order, dev
     assert "We have registered your return" in html
     assert "Request received" in html and "Linen shirt" in html and "Retourstraat 1" in html
     assert 'class="return-slip"' in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
     assert graphql_requests(devshop) == before
 
@@ -315,3 +315,9 @@ def test_a_unit_replaced_under_a_claim_cannot_be_claimed_or_returned_again(clien
     assert ReturnRequest.objects.count() == 1
     assert again.status_code == returned.status_code == 200
     assert "already been refunded, replaced or are in a return" in page
+
+
+@pytest.mark.parametrize("path", ["/r/%00/", "/r/a%00b/submitted/", "/r/%C3%B1/"])
+def test_a_status_link_with_characters_no_token_has_is_a_plain_404(client, path):
+    # On PostgreSQL a NUL reaching the query was an unauthenticated 500.
+    assert client.get(path).status_code == 404
