@@ -6,6 +6,7 @@ that key, as often as it takes; Shopify's @idempotent makes a repeat return the 
 Pending refunds count against the maximum until Shopify has answered.
 """
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,26 +16,21 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import tasks
+from .. import events, steps, tasks
 from ..models import (
     Refund,
     RefundState,
-    ReturnEvent,
     ReturnRequest,
-    ReturnStatus,
     ShopifyOrder,
 )
 from ..shopify import refunds as shopify_refunds
 from ..shopify.errors import ShopifyError, ShopifyRejected
-from .common import ReturnError, event_record
+from .common import ReturnError, event_record, step_record
 
 AMOUNT_NOT_POSITIVE = _("The refund amount must be more than 0.")
 AMOUNT_DECIMALS = _("The refund amount can have at most two decimals.")
 WRONG_CURRENCY = _("This order was paid in %(currency)s; refund in %(currency)s.")
 ABOVE_MAXIMUM = _("At most %(maximum)s %(currency)s can still be refunded for this request.")
-NOT_REFUNDABLE = _("%(number)s has the status “%(status)s” and cannot be refunded.")
-
-REFUNDABLE_STATUSES = (ReturnStatus.APPROVED, ReturnStatus.RECEIVED, ReturnStatus.RESOLVED)
 OPEN_OR_DONE = Q(state__in=[RefundState.PENDING, RefundState.SUCCEEDED])
 CENT = Decimal("0.01")
 
@@ -137,10 +133,7 @@ def refund_request(
             if existing:
                 return existing
         amount = _checked_amount(amount, currency, request.order.currency)
-        if request.status not in REFUNDABLE_STATUSES:
-            raise ReturnError(
-                NOT_REFUNDABLE % {"number": request.number, "status": request.get_status_display()}
-            )
+        steps.REFUND.check(request)
         maximum = refund_limit(request, shopify_maximum=shopify_maximum)
         if amount > maximum:
             raise ReturnError(ABOVE_MAXIMUM % {"maximum": maximum, "currency": currency})
@@ -156,12 +149,11 @@ def refund_request(
         )
         event_record(
             request=request,
-            type="returns.refund.requested",
-            actor=ReturnEvent.Actor.STAFF,
+            step=steps.REFUND,
             user=user,
-            data={"refund": refund.pk, "amount": str(amount), "currency": currency},
+            payload=events.RefundMoved(refund=refund.pk, amount=amount, currency=currency),
         )
-        transaction.on_commit(lambda: tasks.refund_process.delay(refund.pk))
+        tasks.refund_process.delay_on_commit(refund.pk)
     return refund
 
 
@@ -210,9 +202,10 @@ def refund_execute(*, refund_id: int) -> Refund:
             Refund.objects.filter(pk=refund_id).update(error=exc.message, updated_at=timezone.now())
             event_record(
                 request=request,
-                type="returns.refund.attempt_failed",
-                actor=ReturnEvent.Actor.SYSTEM,
-                data={"refund": refund_id, "attempt": refund.attempts, "error": exc.message},
+                step=steps.REFUND_ATTEMPT_FAILED,
+                payload=events.RefundAttemptFailed(
+                    refund=refund_id, attempt=refund.attempts, error=exc.message
+                ),
             )
         raise
     return _refund_settle(refund_id, shopify_refund_id=created.id)
@@ -224,16 +217,15 @@ def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str =
         if refund.state != RefundState.PENDING:
             return refund
         request = ReturnRequest.objects.select_for_update().get(pk=refund.request_id)
-        data = {"refund": refund.pk, "amount": str(refund.amount), "currency": refund.currency}
+        moved = events.RefundMoved(refund=refund.pk, amount=refund.amount, currency=refund.currency)
         if failed:
             refund.state = RefundState.FAILED
             refund.error = failed
             refund.save(update_fields=["state", "error", "updated_at"])
             event_record(
                 request=request,
-                type="returns.refund.failed",
-                actor=ReturnEvent.Actor.SYSTEM,
-                data={**data, "error": failed},
+                step=steps.REFUND_FAILED,
+                payload=dataclasses.replace(moved, error=failed),
             )
             return refund
         refund.state = RefundState.SUCCEEDED
@@ -243,21 +235,10 @@ def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str =
         refund.save(
             update_fields=["state", "shopify_refund_id", "succeeded_at", "error", "updated_at"]
         )
-        if request.status != ReturnStatus.RESOLVED:
-            request.status = ReturnStatus.RESOLVED
+        if not steps.REFUND_SUCCEEDED.done(request):
+            request.status = steps.REFUND_SUCCEEDED.to_status
             request.resolved_at = timezone.now()
             request.save(update_fields=["status", "resolved_at"])
-        event = event_record(
-            request=request,
-            type="returns.refund.succeeded",
-            actor=ReturnEvent.Actor.SYSTEM,
-            customer_visible=True,
-            data=data,
-        )
-        request_id = request.pk
-        transaction.on_commit(lambda: tasks.shopify_order_write_back.delay(event.pk))
-        transaction.on_commit(
-            lambda: tasks.customer_email_send.delay(request_id, "refunded", event.pk)
-        )
-        transaction.on_commit(lambda: tasks.shopify_order_refresh.delay(request.order_id))
+        step_record(request=request, step=steps.REFUND_SUCCEEDED, payload=moved)
+        tasks.shopify_order_refresh.delay_on_commit(request.order_id)
     return refund
