@@ -9,5 +9,6 @@ urlpatterns = [
     path("order/", views.order_page, name="order"),
     path("r/<str:token>/", views.status, name="status"),
     path("r/<str:token>/submitted/", views.submitted, name="submitted"),
+    path("r/<str:token>/cancel/", views.cancel, name="cancel"),
     path("webhooks/shopify/", webhooks.shopify_webhook, name="shopify_webhook"),
 ]
