@@ -82,4 +82,3 @@ def test_once_staff_acted_the_shopper_cannot_cancel(a_return, client, cancel, st
 def test_the_cancel_page_of_an_unknown_link_is_a_plain_404(client):
     assert client.get(reverse("returns:cancel", args=["x" * 43])).status_code == 404
     assert client.post(reverse("returns:cancel", args=["x" * 43])).status_code == 404
-
