@@ -85,7 +85,7 @@ class RefundAdmin(ReadOnlyAdmin):
         pending = list(queryset.filter(state=RefundState.PENDING).values_list("pk", flat=True))
         for refund_id in pending:
             # Safe to repeat: the same idempotency key goes with every attempt.
-            refund_process.delay(refund_id)
+            refund_process.delay_on_commit(refund_id)
         self.message_user(
             request,
             ngettext(

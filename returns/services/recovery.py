@@ -9,7 +9,6 @@ write-back that already happened is skipped.
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from .. import tasks
@@ -42,13 +41,9 @@ def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, in
             ).values_list("pk", flat=True)
         )
     for delivery_id in deliveries:
-        transaction.on_commit(
-            lambda delivery_id=delivery_id: tasks.webhook_process.delay(delivery_id)
-        )
+        tasks.webhook_process.delay_on_commit(delivery_id)
     for refund_id in refunds:
-        transaction.on_commit(lambda refund_id=refund_id: tasks.refund_process.delay(refund_id))
+        tasks.refund_process.delay_on_commit(refund_id)
     for event_id in sorted(failed):
-        transaction.on_commit(
-            lambda event_id=event_id: tasks.shopify_order_write_back.delay(event_id)
-        )
+        tasks.shopify_order_write_back.delay_on_commit(event_id)
     return {"refunds": len(refunds), "writes": len(failed), "webhooks": len(deliveries)}
