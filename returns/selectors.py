@@ -12,12 +12,12 @@ from .models import (
     ReturnEvent,
     ReturnLine,
     ReturnRequest,
-    ReturnStatus,
     ShopifyOrder,
 )
 from .shopify.types import Order
 
-OPEN_STATUSES = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
+# Requests still in progress: their units are reserved, and staff may still reject them.
+OPEN_STATUSES = tuple(sorted(steps.OPEN))
 
 
 def order_snapshot(order: ShopifyOrder) -> Order:

@@ -89,6 +89,7 @@ def test_each_readme_role_sees_the_whole_screen_and_its_own_steps(client, reques
 
     refunds = client.get(reverse("admin:returns_refund_changelist"), {"attention": "yes"})
     assert refunds.status_code == 200
+    assert client.get(reverse("admin:returns_returnevent_changelist")).status_code == 200
 
     mine = STEPS_OF[codename]
     allowed = {
