@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from returns import services, steps, tasks, writeback
+from returns import services, tasks, writeback
 from returns.models import Refund, ReturnEvent, WebhookDelivery
 from returns.shopify import notes
 from returns.shopify.errors import ShopifyThrottled, ShopifyUnavailable
@@ -119,4 +119,3 @@ def test_every_shopify_task_shares_the_one_base():
         assert isinstance(task._get_current_object(), tasks.ShopifyTask), task.name
         assert task.name == f"returns.tasks.{task.name.rsplit('.', 1)[1]}"
         assert task.acks_late and task.max_retries in (3, tasks.MAX_RETRIES)
-    assert steps.APPROVE.writes_back
