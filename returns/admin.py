@@ -12,34 +12,17 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import money, services
-from .admin_views import PERMISSIONS, TransitionViews
+from . import money, services, steps
+from .admin_views import TransitionViews
 from .models import (
     Refund,
     RefundState,
     Replacement,
     ReturnEvent,
-    ReturnKind,
     ReturnLine,
     ReturnRequest,
-    ReturnStatus,
 )
 from .selectors import order_snapshot, unwritten_shopify_writes
-
-# Which steps each status allows; the services enforce the same rules.
-STEPS = {
-    ReturnStatus.REQUESTED: ("approve", "reject", "receive"),
-    ReturnStatus.APPROVED: ("receive", "ship", "refund", "reject"),
-    ReturnStatus.RECEIVED: ("ship", "refund", "reject"),
-    ReturnStatus.RESOLVED: ("refund",),
-}
-STEP_LABELS = {
-    "approve": _("Approve"),
-    "reject": _("Reject"),
-    "receive": _("Mark parcel received"),
-    "ship": _("Ship replacement"),
-    "refund": _("Refund"),
-}
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -54,6 +37,11 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
+
+    def has_view_permission(self, request, obj=None):
+        # Part of the request's screen: whoever may see the request sees its items, refunds,
+        # replacement and audit trail, without a permission for each.
+        return request.user.has_perm(steps.VIEW_PERMISSION)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -194,20 +182,13 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
             return None
 
     def get_urls(self):
-        views = {
-            "approve": self.approve_view,
-            "reject": self.reject_view,
-            "receive": self.receive_view,
-            "ship": self.ship_view,
-            "refund": self.refund_view,
-        }
         custom = [
             path(
-                f"<path:object_id>/{step}/",
-                self.admin_site.admin_view(view),
-                name=f"returns_returnrequest_{step}",
+                f"<path:object_id>/{step.name}/",
+                self.admin_site.admin_view(getattr(self, f"{step.name}_view")),
+                name=f"returns_returnrequest_{step.name}",
             )
-            for step, view in views.items()
+            for step in steps.STAFF_STEPS
         ]
         return custom + super().get_urls()
 
@@ -239,7 +220,7 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
         return False
 
     def has_approve_permission(self, request):
-        return request.user.has_perm(PERMISSIONS["approve"])
+        return steps.APPROVE.permitted(request.user)
 
     @admin.action(description=_("Approve selected requests"), permissions=["approve"])
     def approve_selected(self, request, queryset):
@@ -260,7 +241,7 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
             self.message_user(request, message, messages.WARNING)
 
     def has_resume_permission(self, request):
-        return request.user.has_perm(PERMISSIONS["refund"])
+        return steps.REFUND.permitted(request.user)
 
     @admin.action(description=_("Send their stalled Shopify work again"), permissions=["resume"])
     def resume_selected(self, request, queryset):
@@ -278,18 +259,12 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
         extra_context = extra_context or {}
         if return_request is not None:
             snapshot = order_snapshot(return_request.order)
-            steps = [
-                (step, STEP_LABELS[step])
-                for step in STEPS.get(return_request.status, ())
-                if request.user.has_perm(PERMISSIONS[step])
-                and (step != "ship" or return_request.kind == ReturnKind.CLAIM)
-            ]
             extra_context.update(
                 order=snapshot,
                 shopify_admin_url=(
                     f"https://admin.shopify.com/store/{settings.SHOPIFY_SHOP}/orders/{snapshot.legacy_id}"
                 ),
-                steps=steps,
+                steps=steps.steps_offered(return_request, request.user),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -8,14 +8,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import money
-from .admin_views import PERMISSIONS
+from . import money, steps
 from .models import Refund, RefundState, ReturnEvent, ShopifyOrder, WebhookDelivery
 from .tasks import refund_process
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records staff read but never add, change or delete here: services write them."""
+
+    # Records that belong to return requests are seen by whoever may see the requests, so the
+    # README's permissions (view return request plus the steps' own) show them too.
+    of_requests = False
+
+    def has_view_permission(self, request, obj=None):
+        if self.of_requests and request.user.has_perm(steps.VIEW_PERMISSION):
+            return True
+        return super().has_view_permission(request, obj)
 
     def has_add_permission(self, request):
         return False
@@ -59,6 +67,7 @@ class RefundAdmin(ReadOnlyAdmin):
         "error",
         "created_at",
     )
+    of_requests = True
     list_filter = (NeedsAttentionFilter, "state", "created_at")
     list_select_related = ("request",)
     search_fields = ("request__number", "shopify_refund_id")
@@ -88,7 +97,7 @@ class RefundAdmin(ReadOnlyAdmin):
         return obj.late_success_at is not None
 
     def has_refund_permission(self, request):
-        return request.user.has_perm(PERMISSIONS["refund"])
+        return steps.REFUND.permitted(request.user)
 
     @admin.action(description=_("Send pending refunds to Shopify again"), permissions=["refund"])
     def retry_pending(self, request, queryset):
@@ -100,7 +109,7 @@ class RefundAdmin(ReadOnlyAdmin):
         )
         for refund_id in pending:
             # Safe to repeat: the same idempotency key goes with every attempt.
-            refund_process.delay(refund_id)
+            refund_process.delay_on_commit(refund_id)
         self.message_user(
             request,
             ngettext(
@@ -116,6 +125,7 @@ class RefundAdmin(ReadOnlyAdmin):
 class ReturnEventAdmin(ReadOnlyAdmin):
     """The audit trail: visible to staff, changeable by no one."""
 
+    of_requests = True
     list_display = ("created_at", "request", "type", "actor", "user", "customer_visible")
     list_filter = ("type", "actor", "customer_visible")
     list_select_related = ("request", "user")

@@ -1,7 +1,7 @@
 """The transition screens of the back office: one view per step, each behind its permission.
 
-Views only check the permission, validate the form and call one service; the service decides
-whether the step is allowed now and says why not.
+Views only check the permissions, validate the form and call one service; the service asks the
+step (returns/steps.py) whether it is allowed now and says why not.
 """
 
 import uuid
@@ -15,31 +15,24 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import money, services
+from . import money, services, steps
 from .admin_forms import ReceiveForm, RefundConfirmForm, RefundForm, RejectForm, ReplacementForm
 from .models import ReturnRequest
 from .shopify.errors import ShopifyError
-
-PERMISSIONS = {
-    "approve": "returns.approve_return",
-    "reject": "returns.approve_return",
-    "receive": "returns.receive_return",
-    "ship": "returns.ship_replacement",
-    "refund": "returns.issue_refund",
-}
 
 
 def change_url(return_request) -> str:
     return reverse("admin:returns_returnrequest_change", args=[return_request.pk])
 
 
-def transition_view(step):
-    """Load the request, check the step's permission, and turn ReturnError into a message."""
+def transition_view(step: steps.Step):
+    """Load the request, check the view and the step's permission, and turn ReturnError into a
+    message."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(model_admin, request, object_id):
-            if not request.user.has_perm(PERMISSIONS[step]):
+            if not step.permitted(request.user):
                 raise PermissionDenied
             try:
                 # The URL takes any text (the admin's own routes do too); only an id is an id.
@@ -74,7 +67,7 @@ def _render(model_admin, request, return_request, title, form, template="step", 
 class TransitionViews:
     """Mixed into ReturnRequestAdmin; get_urls wires these up."""
 
-    @transition_view("approve")
+    @transition_view(steps.APPROVE)
     def approve_view(self, request, return_request):
         if request.method != "POST":
             return redirect(change_url(return_request))
@@ -82,7 +75,7 @@ class TransitionViews:
         self.message_user(request, _("%(number)s approved.") % {"number": return_request.number})
         return redirect(change_url(return_request))
 
-    @transition_view("reject")
+    @transition_view(steps.REJECT)
     def reject_view(self, request, return_request):
         form = RejectForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -101,7 +94,7 @@ class TransitionViews:
             form,
         )
 
-    @transition_view("receive")
+    @transition_view(steps.RECEIVE)
     def receive_view(self, request, return_request):
         form = ReceiveForm(request.POST or None, request=return_request)
         if request.method == "POST" and form.is_valid():
@@ -118,7 +111,7 @@ class TransitionViews:
         title = _("Parcel received for %(number)s") % {"number": return_request.number}
         return _render(self, request, return_request, title, form)
 
-    @transition_view("ship")
+    @transition_view(steps.SHIP)
     def ship_view(self, request, return_request):
         form = ReplacementForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -132,7 +125,7 @@ class TransitionViews:
         title = _("Ship a replacement for %(number)s") % {"number": return_request.number}
         return _render(self, request, return_request, title, form)
 
-    @transition_view("refund")
+    @transition_view(steps.REFUND)
     def refund_view(self, request, return_request):
         try:
             # Live from Shopify each time the form opens or is sent: what it suggests and allows.

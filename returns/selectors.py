@@ -5,20 +5,20 @@ import re
 
 from django.db.models import OuterRef, Subquery, Sum
 
-from . import money
+from . import money, steps
 from .models import (
     Refund,
     RefundState,
     ReturnEvent,
     ReturnLine,
     ReturnRequest,
-    ReturnStatus,
     ShopifyOrder,
 )
 from .shopify.types import Order
 
 TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
-OPEN_STATUSES = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
+# Requests still in progress: their units are reserved, and staff may still reject them.
+OPEN_STATUSES = tuple(sorted(steps.OPEN))
 
 
 def order_snapshot(order: ShopifyOrder) -> Order:
@@ -106,13 +106,14 @@ def customer_events(request: ReturnRequest) -> list[ReturnEvent]:
 
 def unwritten_shopify_writes(*, before=None) -> list[tuple[int, int]]:
     """(request id, event id) of steps whose write to Shopify failed and never succeeded since."""
-    failed = ReturnEvent.objects.filter(type="shopify.write_failed")
+    failed = ReturnEvent.objects.filter(type=steps.SHOPIFY_WRITE_FAILED.event_type)
     if before is not None:
         failed = failed.filter(created_at__lt=before)
     pairs = set(failed.values_list("request_id", "data__event"))
     written = set(
         ReturnEvent.objects.filter(
-            type="shopify.written", request_id__in={request_id for request_id, _ in pairs}
+            type=steps.SHOPIFY_WRITTEN.event_type,
+            request_id__in={request_id for request_id, _ in pairs},
         ).values_list("data__event", flat=True)
     )
     return sorted((request_id, event) for request_id, event in pairs if event not in written)

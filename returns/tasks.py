@@ -1,89 +1,166 @@
-"""Celery tasks: thin, take ids, call one function, retry a bounded number of times."""
+"""Celery tasks: thin, take ids, call one function, retry a bounded number of times.
+
+Every task that talks to Shopify is declared with @shopify_task, which holds what they share,
+written once: bounded retries with exponential backoff that never comes sooner than Shopify's
+Retry-After, waiting out Shopify's throttle inside a worker (never in a web request), and what is
+left to do when retrying is over. Services queue tasks only after their transaction commits, with
+Celery's `delay_on_commit`, so no task runs for a change that was rolled back or sees it unsaved.
+Each task is safe to run twice (a redelivery after a worker died): write-backs skip a note line
+already there, refunds carry their idempotency key, webhook deliveries and emails are recorded once.
+"""
 
 import logging
 import random
 import smtplib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import task_postrun, task_prerun
 
-from .shopify.client import set_throttle_patience
+from .errors import RefundInFlight
 from .shopify.errors import ShopifyError
+from .shopify.throttle import throttle_patience
 
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 8
+# A task Shopify throttles waits, in the task, exactly until the shop's bucket holds the request's
+# cost, and sends it again (returns/shopify/client.py): no attempt is spent and no second is lost
+# to a backoff longer than Shopify asked for. Past this many seconds per request it gives up and
+# retries later with backoff. Eager tasks run inside a web request, which never waits.
+THROTTLE_PATIENCE = 20.0
 
 
-def backoff(retries: int, exc: ShopifyError) -> float:
+def backoff(retries: int, exc: Exception) -> float:
     """Exponential backoff with jitter, never sooner than Shopify asked us to wait."""
     wanted = getattr(exc, "retry_after", 0) or 0
     return max(wanted, min(2**retries * 5, 900)) + random.uniform(0, 3)
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
-def shopify_order_write_back(self, event_id: int) -> None:
+def task_patience(task) -> AbstractContextManager[None]:
+    """How long this run of a task may wait out Shopify's throttle: long in a worker, 0 eagerly."""
+    return throttle_patience(0.0 if task.request.is_eager else THROTTLE_PATIENCE)
+
+
+class ShopifyTask(DjangoTask):
+    """The base of every Shopify task: late acknowledgement, throttle patience in a worker."""
+
+    acks_late = True
+    max_retries = MAX_RETRIES
+
+    def __call__(self, *args, **kwargs):
+        with task_patience(self):
+            return super().__call__(*args, **kwargs)
+
+
+def shopify_task(
+    *,
+    give_up: Callable[..., None],
+    retry_on: tuple[type[BaseException], ...] = (ShopifyError,),
+    only_retryable: bool = True,
+    max_retries: int = MAX_RETRIES,
+):
+    """Declare a Shopify task. `give_up(exc, *args)` runs when an error is not worth retrying, the
+    retries are spent, or there is no broker to retry on (eager): it leaves a trace for staff.
+
+    only_retryable=False retries every error of `retry_on`, for work that stays pending however
+    Shopify failed (a refund: a timeout may have reached Shopify, and the same key is sent again).
+    """
+
+    def decorator(fun):
+        name = f"{fun.__module__}.{fun.__name__}"
+
+        @shared_task(bind=True, base=ShopifyTask, max_retries=max_retries, name=name)
+        def task(self, *args, **kwargs):
+            try:
+                return fun(*args, **kwargs)
+            except retry_on as exc:
+                worth_it = not only_retryable or getattr(exc, "retryable", False)
+                if worth_it and not self.request.is_eager and self.request.retries < max_retries:
+                    raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
+                give_up(exc, *args, **kwargs)
+
+        task.__doc__ = fun.__doc__
+        return task
+
+    return decorator
+
+
+def _write_failed(exc: ShopifyError, event_id: int) -> None:
+    # Nothing to retry (or no broker to retry on): leave a trace staff can see and act on.
+    from .services import shopify_write_failure_record
+
+    shopify_write_failure_record(event_id=event_id, error=exc.message)
+
+
+def _still_pending(exc: Exception, refund_id: int) -> None:
+    # Still pending, with the error shown in the admin; the sweep and "send again" pick it up.
+    logger.warning("Refund %s is still pending: %s", refund_id, exc)
+
+
+def _not_refreshed(exc: ShopifyError, order_id: int) -> None:
+    logger.warning("Could not refresh order %s: %s", order_id, exc.message)
+
+
+def _delivery_failed(exc: ShopifyError, delivery_id: int) -> None:
+    # Shopify will not send this delivery again: leave the failure where staff can see it.
+    from .services import webhook_delivery_fail
+
+    webhook_delivery_fail(delivery_id=delivery_id, error=exc.message)
+
+
+@shopify_task(give_up=_write_failed)
+def shopify_order_write_back(event_id: int) -> None:
     from .writeback import event_write_back
 
-    try:
-        event_write_back(event_id=event_id)
-    except ShopifyError as exc:
-        if exc.retryable and not self.request.is_eager and self.request.retries < MAX_RETRIES:
-            raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
-        # Nothing to retry (or no broker to retry on): leave a trace staff can see and act on.
-        from .services import shopify_write_failure_record
-
-        shopify_write_failure_record(event_id=event_id, error=exc.message)
+    event_write_back(event_id=event_id)
 
 
-@shared_task(bind=True, max_retries=3, acks_late=True)
-def order_note_check(self, order_id: int) -> None:
+def _note_unchecked(exc: ShopifyError, order_id: int) -> None:
+    # Not marked as checked: the next sweep compares this order's note again.
+    logger.warning("Could not check the note of order %s: %s", order_id, exc.message)
+
+
+@shopify_task(give_up=_note_unchecked, max_retries=3)
+def order_note_check(order_id: int) -> None:
     """Put back the portal's lines missing from the order's note (queued by the sweep)."""
     from .services.recovery import order_note_repair
 
-    try:
-        order_note_repair(order_id=order_id)
-    except ShopifyError as exc:
-        if exc.retryable and not self.request.is_eager and self.request.retries < 3:
-            raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
-        # Not marked as checked: the next sweep compares this order's note again.
-        logger.warning("Could not check the note of order %s: %s", order_id, exc.message)
+    order_note_repair(order_id=order_id)
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
-def refund_process(self, refund_id: int) -> None:
-    from .services.refund_guards import RefundInFlight
+@shopify_task(
+    give_up=_still_pending,
+    retry_on=(ShopifyError, SoftTimeLimitExceeded, RefundInFlight),
+    only_retryable=False,
+)
+def refund_process(refund_id: int) -> None:
+    # The same idempotency key is sent on every attempt, so Shopify refunds at most once however
+    # often this runs. A task cut short by its time limit may have reached Shopify too: the same
+    # reasoning holds, so it is retried like an outage. RefundInFlight: another attempt holds the
+    # lease; look again once it must have ended (its worker may have been killed). In-process
+    # there is no later: the sweep picks it up.
     from .services.refunds import refund_execute
 
-    try:
-        refund_execute(refund_id=refund_id)
-    except RefundInFlight as exc:
-        # Another attempt is sending it: look again once that one must have ended, in case it
-        # never does (its worker killed). In-process there is no later: the sweep picks it up.
-        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
-            raise self.retry(exc=exc, countdown=exc.retry_after + random.uniform(0, 3)) from exc
-        logger.info("Refund %s is being sent by another attempt.", refund_id)
-    except (ShopifyError, SoftTimeLimitExceeded) as exc:
-        # Still pending, with the error shown in the admin; the same idempotency key is sent on
-        # the next attempt, so Shopify refunds at most once however often this runs. A task cut
-        # short by its time limit may have reached Shopify too: the same reasoning holds.
-        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
-            raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
-        logger.warning("Refund %s is still pending: %s", refund_id, exc)
+    refund_execute(refund_id=refund_id)
 
 
-@shared_task(bind=True, max_retries=3, acks_late=True)
-def shopify_order_refresh(self, order_id: int) -> None:
+@shopify_task(give_up=_not_refreshed, max_retries=3)
+def shopify_order_refresh(order_id: int) -> None:
     """Fetch the order again after a change in Shopify, so shopper pages show what is left."""
     from .services import shopify_order_refetch
 
-    try:
-        shopify_order_refetch(order_id=order_id)
-    except ShopifyError as exc:
-        if exc.retryable and not self.request.is_eager and self.request.retries < 3:
-            raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
-        logger.warning("Could not refresh order %s: %s", order_id, exc.message)
+    shopify_order_refetch(order_id=order_id)
+
+
+@shopify_task(give_up=_delivery_failed)
+def webhook_process(delivery_id: int) -> None:
+    """Act on a stored Shopify webhook; the view only stores it, so Shopify gets its 200 at once."""
+    from .services import webhook_delivery_process
+
+    webhook_delivery_process(delivery_id=delivery_id)
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
@@ -111,41 +188,9 @@ def lookup_link_email_send(self, order_id: int) -> None:
         logger.error("Could not send a lookup link for order copy %s: %s", order_id, exc)
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
-def webhook_process(self, delivery_id: int) -> None:
-    """Act on a stored Shopify webhook; the view only stores it, so Shopify gets its 200 at once."""
-    from .services import webhook_delivery_fail, webhook_delivery_process
-
-    try:
-        webhook_delivery_process(delivery_id=delivery_id)
-    except ShopifyError as exc:
-        if exc.retryable and not self.request.is_eager and self.request.retries < MAX_RETRIES:
-            raise self.retry(exc=exc, countdown=backoff(self.request.retries, exc)) from exc
-        # Shopify will not send this delivery again: leave the failure where staff can see it.
-        webhook_delivery_fail(delivery_id=delivery_id, error=exc.message)
-
-
 @shared_task(acks_late=True)
 def stalled_work_resume() -> dict[str, int]:
     """Celery beat's sweep (CELERY_BEAT_SCHEDULE): queue stalled refunds and Shopify writes again."""
     from .services import stalled_work_resume as resume
 
     return resume()
-
-
-# A task Shopify throttles waits, in the task, exactly until the shop's bucket holds the request's
-# cost, and sends it again (returns/shopify/client.py): no attempt is spent and no second is lost
-# to a backoff longer than Shopify asked for. Past this many seconds per request it gives up and
-# retries later as above. Eager tasks run inside a web request, which never waits.
-THROTTLE_PATIENCE = 20.0
-
-
-@task_prerun.connect
-def _wait_out_throttling(task=None, **kwargs) -> None:
-    if task is not None and not task.request.is_eager:
-        set_throttle_patience(THROTTLE_PATIENCE)
-
-
-@task_postrun.connect
-def _stop_waiting_out_throttling(**kwargs) -> None:
-    set_throttle_patience(0.0)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import ratelimit, selectors, services
+from . import ratelimit, selectors, services, steps
 from .forms import LookupForm, ReturnForm
 from .models import ReturnKind, ShopifyOrder
 from .policy import ReturnPolicy, order_blocker, order_eligibility
@@ -208,6 +208,12 @@ class RecentPages:
         with self._lock:
             self._pages.clear()
 
+    def forget(self, token: str) -> None:
+        """Drop this process's copies of one request's page, after a change its visitor made."""
+        with self._lock:
+            for key in [key for key in self._pages if key[0] == token]:
+                del self._pages[key]
+
 
 recent_status_pages = RecentPages()
 # The language switch's CSRF token is the only part of a status page that is the visitor's own: the
@@ -234,6 +240,7 @@ def status(request, token):
             if return_request.kind == ReturnKind.CLAIM
             else [],
             "refunded": return_request.refunded_total,
+            "can_cancel": steps.CANCEL.allowed(return_request),
             "return_address": settings.SHOP_RETURN_ADDRESS,
             "csrf_token": CSRF_PLACEHOLDER,
         }
@@ -246,5 +253,24 @@ def status(request, token):
     # tracking page), while the page's own forms still send a real Origin. no-referrer made the
     # browser send "Origin: null", which the CSRF check refuses: the language switch broke.
     response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request, token):
+    """The shopper withdraws a request still only requested: a confirmation, then the step."""
+    return_request = _request_or_404(token)
+    if request.method == "POST":
+        try:
+            services.return_cancel(request_id=return_request.pk)
+        except services.ReturnError:
+            pass  # Staff acted meanwhile: the status page says where the request stands now.
+        recent_status_pages.forget(token)
+        return redirect("returns:status", token=token)
+    if not steps.CANCEL.allowed(return_request):
+        return redirect("returns:status", token=token)
+    response = render(request, "returns/cancel.html", {"req": return_request})
+    response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

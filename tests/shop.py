@@ -1,5 +1,6 @@
 """Orders in the shape Shopify's Admin GraphQL API returns them, for loading into devshop."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 _ids = iter(range(7_000_000, 8_000_000))
@@ -98,3 +99,13 @@ def order(
 
 def _iso(moment):
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def refunds_landed(devshop, order_name: str, count: int = 1, within: float = 10.0) -> bool:
+    """Wait for devshop to finish refunds the portal stopped waiting for (mutation_timeout)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if len(devshop.order_by_name(order_name)["refunds"]) >= count:
+            return True
+        time.sleep(0.05)
+    return False

@@ -5,7 +5,7 @@ and queues Shopify writes and emails with transaction.on_commit, so nothing leav
 for a change that was rolled back. Calling a service twice does no harm.
 """
 
-from .common import ReturnError, event_record, shopify_write_failure_record
+from .common import ReturnError, event_record, shopify_write_failure_record, step_record
 from .lookup_links import lookup_link_check, lookup_link_open, lookup_link_send
 from .recovery import stalled_work_resume
 from .refunds import RefundQuote, refund_execute, refund_limit, refund_quote, refund_request
@@ -15,7 +15,13 @@ from .requests import (
     shopify_order_refetch,
     shopify_order_store,
 )
-from .transitions import replacement_ship, return_approve, return_receive, return_reject
+from .transitions import (
+    replacement_ship,
+    return_approve,
+    return_cancel,
+    return_receive,
+    return_reject,
+)
 from .webhooks import (
     personal_data_erase,
     personal_data_export,
@@ -36,10 +42,12 @@ __all__ = [
     "refund_request",
     "replacement_ship",
     "return_approve",
+    "return_cancel",
     "return_receive",
     "return_reject",
     "shopify_order_refetch",
     "event_record",
+    "step_record",
     "return_request_create",
     "shopify_order_lookup",
     "shopify_order_store",

@@ -1,33 +1,49 @@
 """What every service shares: the domain error and the audit trail."""
 
+from .. import events, tasks
+from ..errors import ReturnError
 from ..models import ReturnEvent, ReturnRequest
+from ..steps import SHOPIFY_WRITE_FAILED, Step
 
-
-class ReturnError(Exception):
-    """A change the current state does not allow; the message is for the person who asked."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+__all__ = ["ReturnError", "event_record", "shopify_write_failure_record", "step_record"]
 
 
 def event_record(
     *,
     request: ReturnRequest,
-    type: str,
-    actor: str,
+    step: Step,
+    payload: events.Payload | None = None,
     user=None,
-    customer_visible: bool = False,
-    data: dict | None = None,
 ) -> ReturnEvent:
+    """Add the step's event to the audit trail; who took it and who sees it follow from the step."""
+    payload = payload if payload is not None else step.payload()
+    if not isinstance(payload, step.payload):
+        raise TypeError(f"{step.event_type} records {step.payload.__name__}, not {payload!r}")
     return ReturnEvent.objects.create(
         request=request,
-        type=type,
-        actor=actor,
+        type=step.event_type,
+        actor=step.actor,
         user=user,
-        customer_visible=customer_visible,
-        data=data or {},
+        customer_visible=step.customer_visible,
+        data=payload.to_data(),
     )
+
+
+def step_record(
+    *,
+    request: ReturnRequest,
+    step: Step,
+    payload: events.Payload | None = None,
+    user=None,
+) -> ReturnEvent:
+    """Record a step and, once the transaction commits, write it on the Shopify order and send
+    its email, as its declaration says."""
+    event = event_record(request=request, step=step, payload=payload, user=user)
+    if step.writes_back:
+        tasks.shopify_order_write_back.delay_on_commit(event.pk)
+    if step.email:
+        tasks.customer_email_send.delay_on_commit(request.pk, step.email, event.pk)
+    return event
 
 
 def shopify_write_failure_record(*, event_id: int, error: str) -> None:
@@ -35,7 +51,6 @@ def shopify_write_failure_record(*, event_id: int, error: str) -> None:
     event = ReturnEvent.objects.select_related("request").get(pk=event_id)
     event_record(
         request=event.request,
-        type="shopify.write_failed",
-        actor=ReturnEvent.Actor.SYSTEM,
-        data={"event": event_id, "error": error},
+        step=SHOPIFY_WRITE_FAILED,
+        payload=events.ShopifyWriteFailed(event=event_id, error=error),
     )

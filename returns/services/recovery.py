@@ -12,11 +12,10 @@ already happened is skipped, and a line on the note is recognised by its step's 
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import order_note, tasks
+from .. import events, order_note, steps, tasks
 from ..models import Refund, RefundState, ReturnEvent, ShopifyOrder, WebhookDelivery
 from ..selectors import unwritten_shopify_writes
 from .common import event_record
@@ -24,6 +23,7 @@ from .common import event_record
 # Orders whose note one sweep compares; more wait for the next sweep, so that the first sweep
 # after an upgrade (every order unchecked) does not spend the shop's whole rate limit at once.
 NOTE_CHECKS_PER_SWEEP = 100
+WRITTEN = steps.SHOPIFY_WRITTEN.event_type
 
 
 def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, int]:
@@ -55,17 +55,13 @@ def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, in
         )
     notes = _notes_to_check(quiet_since=quiet_since, request_ids=request_ids)
     for order_id in notes:
-        transaction.on_commit(lambda order_id=order_id: tasks.order_note_check.delay(order_id))
+        tasks.order_note_check.delay_on_commit(order_id)
     for delivery_id in deliveries:
-        transaction.on_commit(
-            lambda delivery_id=delivery_id: tasks.webhook_process.delay(delivery_id)
-        )
+        tasks.webhook_process.delay_on_commit(delivery_id)
     for refund_id in refunds:
-        transaction.on_commit(lambda refund_id=refund_id: tasks.refund_process.delay(refund_id))
+        tasks.refund_process.delay_on_commit(refund_id)
     for event_id in sorted(failed):
-        transaction.on_commit(
-            lambda event_id=event_id: tasks.shopify_order_write_back.delay(event_id)
-        )
+        tasks.shopify_order_write_back.delay_on_commit(event_id)
     return {
         "refunds": len(refunds),
         "writes": len(failed),
@@ -77,7 +73,7 @@ def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, in
 def _notes_to_check(*, quiet_since, request_ids: list[int] | None) -> list[int]:
     """Orders with a step recorded as written on their note, quiet since, and not compared yet."""
     orders = ShopifyOrder.objects.filter(
-        return_requests__events__type="shopify.written",
+        return_requests__events__type=WRITTEN,
         return_requests__events__created_at__lt=quiet_since,
         return_requests__events__pk__gt=F("note_checked_up_to"),
     )
@@ -98,26 +94,25 @@ def order_note_repair(*, order_id: int) -> int:
     order = ShopifyOrder.objects.get(pk=order_id)
     with order_note.order_note_lock(order):
         records = list(
-            ReturnEvent.objects.filter(request__order=order, type="shopify.written")
+            ReturnEvent.objects.filter(request__order=order, type=WRITTEN)
             .select_related("request")
             .order_by("pk")
         )
-        steps, requests = [], {}
+        lines, requests = [], {}
         for record in records:
             if not record.data.get("note"):
                 continue
             event_id, line = record.data["event"], record.data["note"]
             text = order_note.step_line(line, event_id)
             legacy = "" if line == text else line  # written by a release without step numbers
-            steps.append(order_note.StepLine(event_id=event_id, text=text, legacy=legacy))
+            lines.append(order_note.StepLine(event_id=event_id, text=text, legacy=legacy))
             requests[event_id] = record.request
-        put_back = order_note.order_note_lines_ensure(order=order, steps=steps)
-        for step in put_back:
+        put_back = order_note.order_note_lines_ensure(order=order, steps=lines)
+        for line in put_back:
             event_record(
-                request=requests[step.event_id],
-                type="shopify.note_repaired",
-                actor=ReturnEvent.Actor.SYSTEM,
-                data={"event": step.event_id, "note": step.text},
+                request=requests[line.event_id],
+                step=steps.NOTE_REPAIRED,
+                payload=events.NoteRepaired(event=line.event_id, note=line.text),
             )
         if records:
             ShopifyOrder.objects.filter(pk=order.pk).update(note_checked_up_to=records[-1].pk)

@@ -26,19 +26,12 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from ..errors import RefundInFlight
 from ..models import Refund
 
 # The first key of the two-key advisory lock: "RFND", so the portal's locks stand apart.
 LOCK_SPACE = 0x52464E44
 _local_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
-
-
-class RefundInFlight(Exception):
-    """Another attempt of this refund holds its lease; try again once it may have ended."""
-
-    def __init__(self, refund_id: int, retry_after: int):
-        super().__init__(f"Refund {refund_id} is being sent by another attempt.")
-        self.retry_after = retry_after
 
 
 def lease_live(refund: Refund) -> bool:

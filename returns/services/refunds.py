@@ -6,6 +6,7 @@ that key, as often as it takes; Shopify's @idempotent makes a repeat return the 
 Pending refunds count against the maximum until Shopify has answered.
 """
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,27 +17,22 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import money, tasks
+from .. import events, money, steps, tasks
 from ..models import (
     Refund,
     RefundState,
-    ReturnEvent,
     ReturnRequest,
-    ReturnStatus,
     ShopifyOrder,
 )
 from ..shopify import refunds as shopify_refunds
 from ..shopify.errors import ShopifyError, ShopifyRejected
-from .common import ReturnError, event_record
+from .common import ReturnError, event_record, step_record
 from .refund_guards import order_refund_lock, refund_lease_release, refund_lease_take
 
 AMOUNT_NOT_POSITIVE = _("The refund amount must be more than 0.")
 AMOUNT_DECIMALS = _("A refund in %(currency)s can have at most %(decimals)s decimals.")
 WRONG_CURRENCY = _("This order was paid in %(currency)s; refund in %(currency)s.")
 ABOVE_MAXIMUM = _("At most %(maximum)s %(currency)s can still be refunded for this request.")
-NOT_REFUNDABLE = _("%(number)s has the status “%(status)s” and cannot be refunded.")
-
-REFUNDABLE_STATUSES = (ReturnStatus.APPROVED, ReturnStatus.RECEIVED, ReturnStatus.RESOLVED)
 OPEN_OR_DONE = Q(state__in=[RefundState.PENDING, RefundState.SUCCEEDED])
 # Shopify forgets an idempotency key after 24 hours (README, "Refunds"); an hour's margin.
 KEY_RETENTION = timedelta(hours=23)
@@ -151,10 +147,7 @@ def refund_request(
             if existing:
                 return existing
         amount = _checked_amount(amount, currency, request.order.currency)
-        if request.status not in REFUNDABLE_STATUSES:
-            raise ReturnError(
-                NOT_REFUNDABLE % {"number": request.number, "status": request.get_status_display()}
-            )
+        steps.REFUND.check(request)
         maximum = refund_limit(request, shopify_maximum=shopify_maximum)
         if amount > maximum:
             raise ReturnError(
@@ -173,16 +166,11 @@ def refund_request(
         )
         event_record(
             request=request,
-            type="returns.refund.requested",
-            actor=ReturnEvent.Actor.STAFF,
+            step=steps.REFUND,
             user=user,
-            data={
-                "refund": refund.pk,
-                "amount": money.to_shopify(amount, currency),
-                "currency": currency,
-            },
+            payload=events.RefundMoved(refund=refund.pk, amount=amount, currency=currency),
         )
-        transaction.on_commit(lambda: tasks.refund_process.delay(refund.pk))
+        tasks.refund_process.delay_on_commit(refund.pk)
     return refund
 
 
@@ -264,9 +252,10 @@ def _attempt_failed(refund: Refund, exc: ShopifyError) -> None:
         Refund.objects.filter(pk=refund.pk).update(error=exc.message, updated_at=timezone.now())
         event_record(
             request=refund.request,
-            type="returns.refund.attempt_failed",
-            actor=ReturnEvent.Actor.SYSTEM,
-            data={"refund": refund.pk, "attempt": refund.attempts, "error": exc.message},
+            step=steps.REFUND_ATTEMPT_FAILED,
+            payload=events.RefundAttemptFailed(
+                refund=refund.pk, attempt=refund.attempts, error=exc.message
+            ),
         )
 
 
@@ -294,17 +283,15 @@ def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str =
         if refund.state == RefundState.FAILED and not shopify_refund_id:
             return refund
         request = ReturnRequest.objects.select_for_update().get(pk=refund.request_id)
-        amount = money.to_shopify(refund.amount, refund.currency)
-        data = {"refund": refund.pk, "amount": amount, "currency": refund.currency}
+        moved = events.RefundMoved(refund=refund.pk, amount=refund.amount, currency=refund.currency)
         if failed:
             refund.state = RefundState.FAILED
             refund.error = failed
             refund.save(update_fields=["state", "error", "updated_at"])
             event_record(
                 request=request,
-                type="returns.refund.failed",
-                actor=ReturnEvent.Actor.SYSTEM,
-                data={**data, "error": failed},
+                step=steps.REFUND_FAILED,
+                payload=dataclasses.replace(moved, error=failed),
             )
             return refund
         if refund.state == RefundState.FAILED:
@@ -313,9 +300,14 @@ def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str =
             refund.late_success_at = timezone.now()
             event_record(
                 request=request,
-                type="returns.refund.succeeded_after_failure",
-                actor=ReturnEvent.Actor.SYSTEM,
-                data={**data, "error": refund.error, "shopify_refund": shopify_refund_id},
+                step=steps.REFUND_LATE_SUCCESS,
+                payload=events.RefundLateSuccess(
+                    refund=refund.pk,
+                    amount=refund.amount,
+                    currency=refund.currency,
+                    error=refund.error,
+                    shopify_refund=shopify_refund_id,
+                ),
             )
         refund.state = RefundState.SUCCEEDED
         refund.shopify_refund_id = shopify_refund_id
@@ -331,21 +323,10 @@ def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str =
                 "updated_at",
             ]
         )
-        if request.status != ReturnStatus.RESOLVED:
-            request.status = ReturnStatus.RESOLVED
+        if not steps.REFUND_SUCCEEDED.done(request):
+            request.status = steps.REFUND_SUCCEEDED.to_status
             request.resolved_at = timezone.now()
             request.save(update_fields=["status", "resolved_at"])
-        event = event_record(
-            request=request,
-            type="returns.refund.succeeded",
-            actor=ReturnEvent.Actor.SYSTEM,
-            customer_visible=True,
-            data=data,
-        )
-        request_id = request.pk
-        transaction.on_commit(lambda: tasks.shopify_order_write_back.delay(event.pk))
-        transaction.on_commit(
-            lambda: tasks.customer_email_send.delay(request_id, "refunded", event.pk)
-        )
-        transaction.on_commit(lambda: tasks.shopify_order_refresh.delay(request.order_id))
+        step_record(request=request, step=steps.REFUND_SUCCEEDED, payload=moved)
+        tasks.shopify_order_refresh.delay_on_commit(request.order_id)
     return refund

@@ -11,9 +11,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import tasks
+from .. import events, steps
 from ..models import (
-    ReturnEvent,
     ReturnKind,
     ReturnLine,
     ReturnReason,
@@ -24,7 +23,7 @@ from ..policy import ReturnPolicy, order_eligibility
 from ..selectors import order_snapshot, reserved_quantities, settled_quantities
 from ..shopify import orders as shopify_orders
 from ..shopify.types import Order
-from .common import ReturnError, event_record
+from .common import ReturnError, step_record
 from .refunds import refunds_reconcile
 
 NO_ITEMS = _("Choose at least one item and how many.")
@@ -177,15 +176,10 @@ def return_request_create(
             )
             for item, quantity in chosen
         )
-        event = event_record(
-            request=request,
-            type="returns.requested",
-            actor=ReturnEvent.Actor.CUSTOMER,
-            customer_visible=True,
-            data={"items": [{"title": i.title, "quantity": q} for i, q in chosen]},
+        payload = events.Requested(
+            items=tuple(events.ItemCount(title=i.title, quantity=q) for i, q in chosen)
         )
-        transaction.on_commit(lambda: tasks.shopify_order_write_back.delay(event.pk))
-        transaction.on_commit(lambda: tasks.customer_email_send.delay(request.pk, "requested"))
+        step_record(request=request, step=steps.REQUEST, payload=payload)
     return request
 
 

@@ -1,9 +1,11 @@
-"""What staff do with a request: approve, reject, mark received, ship a replacement.
+"""What staff and shoppers do with a request: approve, reject, mark received, ship a replacement,
+cancel.
 
-Each transition locks the request, checks its status, changes it, records the event, and after
-commit writes the step on the Shopify order and tells the shopper. Asking for the state a request
-is already in does nothing and raises nothing, so a double click or two staff members clicking the
-same button is harmless; asking for a transition the status does not allow raises ReturnError.
+Each transition locks the request, asks its step (returns/steps.py) whether it is allowed now,
+changes it, records the step, and after commit writes it on the Shopify order and tells the
+shopper. Asking for the state a request is already in does nothing and raises nothing, so a double
+click or two staff members clicking the same button is harmless; asking for a step the request
+does not allow raises ReturnError.
 """
 
 from datetime import date
@@ -12,22 +14,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import tasks
+from .. import events, steps
 from ..carriers import tracking_url
-from ..models import Replacement, ReturnEvent, ReturnKind, ReturnRequest, ReturnStatus
-from .common import ReturnError, event_record
+from ..models import Replacement, ReturnRequest
+from .common import ReturnError, step_record
 
-NOT_ALLOWED = _("%(number)s has the status “%(status)s”; that step is not possible now.")
 REJECTION_REASON_REQUIRED = _("Give the shopper a reason for the rejection.")
 RECEIVED_QUANTITY = _("Received quantities must be between 0 and the quantity returned.")
 NOTHING_RECEIVED = _("Enter how many of at least one item arrived.")
-CLAIMS_ONLY = _("Replacements are shipped for claims (defects), not for returns.")
 TRACKING_REQUIRED = _("Enter the tracking number of the replacement.")
 TRACKING_TOO_LONG = _("A tracking number has at most 64 characters.")
 UNKNOWN_CARRIER = _("Choose one of the listed carriers.")
 SHIPPED_IN_FUTURE = _("The shipping date cannot be in the future.")
-
-Status = ReturnStatus
 
 
 def _locked(request_id: int) -> ReturnRequest:
@@ -40,37 +38,23 @@ def _locked(request_id: int) -> ReturnRequest:
     )
 
 
-def _refuse(request: ReturnRequest) -> None:
-    raise ReturnError(
-        NOT_ALLOWED % {"number": request.number, "status": request.get_status_display()}
-    )
-
-
-def _after_commit(event: ReturnEvent, email_kind: str | None) -> None:
-    transaction.on_commit(lambda: tasks.shopify_order_write_back.delay(event.pk))
-    if email_kind:
-        request_id = event.request_id
-        transaction.on_commit(lambda: tasks.customer_email_send.delay(request_id, email_kind))
+def _move(request: ReturnRequest, step: steps.Step, **fields) -> None:
+    """Put the request where the step leads, stamping the step's own timestamp column."""
+    request.status = step.to_status
+    setattr(request, f"{step.to_status}_at", timezone.now())
+    for name, value in fields.items():
+        setattr(request, name, value)
+    request.save(update_fields=["status", f"{step.to_status}_at", *fields])
 
 
 def return_approve(*, request_id: int, user) -> ReturnRequest:
     with transaction.atomic():
         request = _locked(request_id)
-        if request.status == Status.APPROVED:
+        if steps.APPROVE.done(request):
             return request
-        if request.status != Status.REQUESTED:
-            _refuse(request)
-        request.status = Status.APPROVED
-        request.approved_at = timezone.now()
-        request.save(update_fields=["status", "approved_at"])
-        event = event_record(
-            request=request,
-            type="returns.approved",
-            actor=ReturnEvent.Actor.STAFF,
-            user=user,
-            customer_visible=True,
-        )
-        _after_commit(event, "approved")
+        steps.APPROVE.check(request)
+        _move(request, steps.APPROVE)
+        step_record(request=request, step=steps.APPROVE, user=user)
     return request
 
 
@@ -80,25 +64,13 @@ def return_reject(*, request_id: int, user, reason: str) -> ReturnRequest:
         raise ReturnError(REJECTION_REASON_REQUIRED)
     with transaction.atomic():
         request = _locked(request_id)
-        if request.status == Status.REJECTED:
+        if steps.REJECT.done(request):
             return request
-        if request.status not in (Status.REQUESTED, Status.APPROVED, Status.RECEIVED):
-            _refuse(request)
-        if request.refunds.exists():
-            _refuse(request)
-        request.status = Status.REJECTED
-        request.rejected_at = timezone.now()
-        request.rejection_reason = reason
-        request.save(update_fields=["status", "rejected_at", "rejection_reason"])
-        event = event_record(
-            request=request,
-            type="returns.rejected",
-            actor=ReturnEvent.Actor.STAFF,
-            user=user,
-            customer_visible=True,
-            data={"reason": reason},
+        steps.REJECT.check(request)
+        _move(request, steps.REJECT, rejection_reason=reason)
+        step_record(
+            request=request, step=steps.REJECT, user=user, payload=events.Rejected(reason=reason)
         )
-        _after_commit(event, "rejected")
     return request
 
 
@@ -108,10 +80,9 @@ def return_receive(
     """Mark the parcel received, with how many of each line arrived (keyed by ReturnLine id)."""
     with transaction.atomic():
         request = _locked(request_id)
-        if request.status == Status.RECEIVED:
+        if steps.RECEIVE.done(request):
             return request
-        if request.status not in (Status.REQUESTED, Status.APPROVED):
-            _refuse(request)
+        steps.RECEIVE.check(request)
         lines = list(request.lines.all())
         counts = {line.pk: received.get(line.pk, 0) for line in lines}
         if any(not (0 <= counts[line.pk] <= line.quantity) for line in lines):
@@ -121,22 +92,14 @@ def return_receive(
         for line in lines:
             line.received_quantity = counts[line.pk]
             line.save(update_fields=["received_quantity"])
-        request.status = Status.RECEIVED
-        request.received_at = timezone.now()
-        request.restock = restock
-        request.save(update_fields=["status", "received_at", "restock"])
-        event = event_record(
-            request=request,
-            type="returns.received",
-            actor=ReturnEvent.Actor.STAFF,
-            user=user,
-            customer_visible=True,
-            data={
-                "restock": restock,
-                "lines": [{"title": line.title, "received": counts[line.pk]} for line in lines],
-            },
+        _move(request, steps.RECEIVE, restock=restock)
+        payload = events.Received(
+            restock=restock,
+            lines=tuple(
+                events.ItemReceived(title=line.title, received=counts[line.pk]) for line in lines
+            ),
         )
-        _after_commit(event, "received")
+        step_record(request=request, step=steps.RECEIVE, user=user, payload=payload)
     return request
 
 
@@ -160,10 +123,7 @@ def replacement_ship(
         ).first()
         if existing:
             return existing
-        if request.kind != ReturnKind.CLAIM:
-            raise ReturnError(CLAIMS_ONLY)
-        if request.status not in (Status.APPROVED, Status.RECEIVED):
-            _refuse(request)
+        steps.SHIP.check(request)
         replacement = Replacement.objects.create(
             request=request,
             carrier=carrier,
@@ -172,22 +132,25 @@ def replacement_ship(
             shipped_on=shipped_on,
             created_by=user,
         )
-        request.status = Status.RESOLVED
-        request.resolved_at = timezone.now()
-        request.save(update_fields=["status", "resolved_at"])
-        event = event_record(
-            request=request,
-            type="returns.replacement_shipped",
-            actor=ReturnEvent.Actor.STAFF,
-            user=user,
-            customer_visible=True,
-            data={
-                "replacement": replacement.pk,
-                "carrier": replacement.get_carrier_display(),
-                "tracking_number": tracking_number,
-                "tracking_url": replacement.tracking_url,
-                "shipped_on": shipped_on.isoformat(),
-            },
+        _move(request, steps.SHIP)
+        payload = events.ReplacementShipped(
+            replacement=replacement.pk,
+            carrier=replacement.get_carrier_display(),
+            tracking_number=tracking_number,
+            tracking_url=replacement.tracking_url,
+            shipped_on=shipped_on,
         )
-        _after_commit(event, "replacement_shipped")
+        step_record(request=request, step=steps.SHIP, user=user, payload=payload)
     return replacement
+
+
+def return_cancel(*, request_id: int) -> ReturnRequest:
+    """The shopper withdraws a request nobody has acted on yet; its items may be chosen again."""
+    with transaction.atomic():
+        request = _locked(request_id)
+        if steps.CANCEL.done(request):
+            return request
+        steps.CANCEL.check(request)
+        _move(request, steps.CANCEL)
+        step_record(request=request, step=steps.CANCEL)
+    return request

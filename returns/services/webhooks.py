@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import money, tasks
+from .. import events, money, steps, tasks
 from ..models import (
     ReturnEvent,
     ReturnLine,
@@ -186,9 +186,8 @@ def _shop_redact(delivery: WebhookDelivery) -> None:
         for request in requests:
             event_record(
                 request=request,
-                type="privacy.shop_redacted",
-                actor=ReturnEvent.Actor.SYSTEM,
-                data={"webhook_id": delivery.webhook_id},
+                step=steps.SHOP_REDACTED,
+                payload=events.ShopRedacted(webhook_id=delivery.webhook_id),
             )
         exports = WebhookDelivery.objects.filter(
             topic__in=[shopify_webhooks.CUSTOMERS_DATA_REQUEST, shopify_webhooks.CUSTOMERS_REDACT]

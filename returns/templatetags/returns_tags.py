@@ -3,20 +3,11 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from returns.steps import step_for_event
+
 from .. import money as money_
 
 register = template.Library()
-
-EVENT_LABELS = {
-    "returns.requested": _("Request received"),
-    "returns.approved": _("Approved"),
-    "returns.rejected": _("Rejected"),
-    "returns.received": _("Parcel received"),
-    "returns.replacement_shipped": _("Replacement shipped"),
-    "returns.refund.succeeded": _("Refunded"),
-    "returns.resolved": _("Completed"),
-    "returns.cancelled": _("Cancelled"),
-}
 
 
 # Shopify's display statuses, as staff read them in their own language.
@@ -41,7 +32,9 @@ SHOPIFY_STATUSES = {
 
 @register.filter
 def event_label(event):
-    return EVENT_LABELS.get(event.type, _("Update"))
+    """What the shopper reads for an event of their request, as its step declares."""
+    step = step_for_event(event.type)
+    return step.shopper_label or step.label
 
 
 @register.filter

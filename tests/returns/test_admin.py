@@ -8,7 +8,12 @@ from django.urls import reverse
 
 from returns import services
 from returns.models import ReturnEvent, ReturnRequest
-from tests.factories import ReturnLineFactory, ReturnRequestFactory, UserFactory
+from tests.factories import (
+    RefundFactory,
+    ReturnLineFactory,
+    ReturnRequestFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +158,11 @@ def test_the_queue_shows_requests_shopify_never_heard_about_and_sends_them_again
     assert "return-approved" in devshop.order_by_name("#1001")["tags"]
     html = admin_client.get(CHANGELIST, {"attention": "yes"}).content.decode()
     assert a_return.number not in html
+
+
+def test_reject_is_not_offered_once_a_request_has_a_refund(a_return, admin_client, staff):
+    services.return_approve(request_id=a_return.pk, user=staff)
+    assert url("reject", a_return) in admin_client.get(change(a_return)).content.decode()
+    RefundFactory(request=a_return)
+    html = admin_client.get(change(a_return)).content.decode()
+    assert url("reject", a_return) not in html and url("refund", a_return) in html

@@ -305,11 +305,8 @@ def test_a_throttled_task_waits_for_the_bucket_and_asks_just_once_more(
     devshop.set_bucket(0)
     before = len(devshop.request_log())
     worker_task = SimpleNamespace(request=SimpleNamespace(is_eager=False))
-    tasks._wait_out_throttling(task=worker_task)  # what Celery does before a worker's task
-    try:
+    with tasks.task_patience(worker_task):  # what a Shopify task does in a worker
         services.refund_execute(refund_id=refund.pk)
-    finally:
-        tasks._stop_waiting_out_throttling()
     refund.refresh_from_db()
     log = [(r["operation_name"], r["outcome"]) for r in devshop.request_log()[before:]]
     assert refund.state == "succeeded" and refund.attempts == 1
@@ -326,9 +323,8 @@ def test_a_web_request_is_never_kept_waiting_by_a_throttle(shop_order, devshop):
     with pytest.raises(ShopifyThrottled):
         shopify_orders.order_find_by_name("#1001")
     eager_task = SimpleNamespace(request=SimpleNamespace(is_eager=True))
-    tasks._wait_out_throttling(task=eager_task)  # a task run inside the web request
-    with pytest.raises(ShopifyThrottled):
-        shopify_orders.order_find_by_name("#1001")
+    with tasks.task_patience(eager_task), pytest.raises(ShopifyThrottled):
+        shopify_orders.order_find_by_name("#1001")  # a task run inside the web request
 
 
 def test_patience_runs_out(shop_order, devshop):

@@ -1,0 +1,359 @@
+"""Every step a return request can go through, declared once.
+
+A step says which event it records, from which statuses it may be taken and to which it leads,
+who may take it, what staff and shopper read about it, the line and tag it writes on the Shopify
+order, and the email it sends. Services check `step.check(request)` before they change anything;
+the admin offers a button only where `step.allowed(request)` and `step.permitted(user)` hold; the
+write-back, the status page and the emails read their words from here. Adding a step means one
+declaration below, one service that takes it, and the translations of its words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _now
+from django.utils.translation import gettext_lazy as _
+
+from . import events, money
+from .errors import ReturnError
+from .models import ReturnEvent, ReturnKind, ReturnRequest, ReturnStatus
+
+NOT_ALLOWED = _("%(number)s has the status “%(status)s”; that step is not possible now.")
+NOT_REFUNDABLE = _("%(number)s has the status “%(status)s” and cannot be refunded.")
+CLAIMS_ONLY = _("Replacements are shipped for claims (defects), not for returns.")
+
+# Every staff member working on requests needs it; each step with a screen needs its own as well.
+VIEW_PERMISSION = "returns.view_returnrequest"
+
+Status = ReturnStatus
+Actor = ReturnEvent.Actor
+EVERY_KIND = frozenset(ReturnKind.values)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    event_type: str
+    label: Promise  # what staff read: the button, the audit trail
+    actor: str = Actor.STAFF
+    payload: type[events.Payload] = events.Nothing
+    from_statuses: frozenset[str] = frozenset()
+    to_status: str | None = None
+    kinds: frozenset[str] = EVERY_KIND
+    # A further condition on the request itself, beyond its status and kind.
+    guard: Callable[[ReturnRequest], bool] | None = None
+    # A codename (app_label.codename); a step with one has its own screen in the back office.
+    permission: str | None = None
+    refused: Promise = NOT_ALLOWED
+    kind_refused: Promise | None = None
+    # On the status page's history and in the shopper's emails; None: the shopper never sees it.
+    shopper_label: Promise | None = None
+    # The line on the Shopify order's note, in the shop's language, and the tag set with it.
+    note: Promise | None = None
+    claim_note: Promise | None = None
+    note_values: Callable[[ReturnRequest, events.Payload], dict] | None = None
+    tag: str = ""
+    # The email sent to the shopper: its kind (how a sent email is remembered), its subject and
+    # its body, emails/steps/<kind>.txt inside emails/update.*; "requested" has its own templates.
+    email: str = ""
+    email_subject: Promise | None = None
+
+    @property
+    def customer_visible(self) -> bool:
+        return self.shopper_label is not None
+
+    @property
+    def writes_back(self) -> bool:
+        return self.note is not None
+
+    @property
+    def email_body(self) -> str:
+        return f"emails/steps/{self.email}.txt"
+
+    def allowed(self, request: ReturnRequest) -> bool:
+        """Whether the request's status, kind and state allow this step now."""
+        return (
+            request.status in self.from_statuses
+            and request.kind in self.kinds
+            and (self.guard is None or self.guard(request))
+        )
+
+    def done(self, request: ReturnRequest) -> bool:
+        """The request is where this step leads: taking it again changes nothing."""
+        return self.to_status is not None and request.status == self.to_status
+
+    def check(self, request: ReturnRequest) -> None:
+        """Raise ReturnError, saying why, unless the step is allowed now."""
+        if request.kind not in self.kinds and self.kind_refused is not None:
+            raise ReturnError(self.kind_refused)
+        if not self.allowed(request):
+            raise ReturnError(
+                self.refused % {"number": request.number, "status": request.get_status_display()}
+            )
+
+    def permitted(self, user) -> bool:
+        """Whether this staff member may take the step (and see the request it is taken on)."""
+        return (
+            self.permission is not None
+            and user.has_perm(VIEW_PERMISSION)
+            and user.has_perm(self.permission)
+        )
+
+    def note_text(self, request: ReturnRequest, payload: events.Payload) -> str:
+        """The note line's words, in the active language."""
+        template = self.claim_note if request.kind == ReturnKind.CLAIM and self.claim_note else None
+        values = self.note_values(request, payload) if self.note_values else {}
+        return str(template or self.note) % values
+
+
+def _items(request, payload) -> dict:
+    return {"items": ", ".join(f"{line.quantity} × {line.title}" for line in request.lines.all())}
+
+
+def _received(request, payload: events.Received) -> dict:
+    return {
+        "items": ", ".join(f"{line.received} × {line.title}" for line in payload.lines),
+        "restock": _now("restocked") if payload.restock else _now("not restocked"),
+    }
+
+
+def _shipped(request, payload: events.ReplacementShipped) -> dict:
+    return {
+        "items": ", ".join(line.title for line in request.lines.all()),
+        "date": payload.shipped_on.isoformat(),
+        "carrier": payload.carrier,
+        "number": payload.tracking_number,
+    }
+
+
+def _refunded(request, payload: events.RefundMoved) -> dict:
+    return {
+        "amount": money.to_shopify(payload.amount, payload.currency),
+        "currency": payload.currency,
+    }
+
+
+def _rejected(request, payload: events.Rejected) -> dict:
+    return {"reason": payload.reason}
+
+
+def _has_no_refunds(request: ReturnRequest) -> bool:
+    # Money has moved or is moving: the request can no longer be turned down.
+    return not request.refunds.exists()
+
+
+OPEN = frozenset({Status.REQUESTED, Status.APPROVED, Status.RECEIVED})
+
+REQUEST = Step(
+    name="request",
+    event_type="returns.requested",
+    label=_("Requested"),
+    actor=Actor.CUSTOMER,
+    payload=events.Requested,
+    to_status=Status.REQUESTED,
+    shopper_label=_("Request received"),
+    note=_("return requested (not satisfied): %(items)s"),
+    claim_note=_("claim filed (defect): %(items)s"),
+    note_values=_items,
+    tag="return-requested",
+    email="requested",
+)
+APPROVE = Step(
+    name="approve",
+    event_type="returns.approved",
+    label=_("Approve"),
+    from_statuses=frozenset({Status.REQUESTED}),
+    to_status=Status.APPROVED,
+    permission="returns.approve_return",
+    shopper_label=_("Approved"),
+    note=_("approved"),
+    tag="return-approved",
+    email="approved",
+    email_subject=_("%(number)s has been approved"),
+)
+REJECT = Step(
+    name="reject",
+    event_type="returns.rejected",
+    label=_("Reject"),
+    payload=events.Rejected,
+    from_statuses=OPEN,
+    to_status=Status.REJECTED,
+    guard=_has_no_refunds,
+    permission="returns.approve_return",
+    shopper_label=_("Rejected"),
+    note=_("rejected: %(reason)s"),
+    note_values=_rejected,
+    tag="return-rejected",
+    email="rejected",
+    email_subject=_("Update on %(number)s"),
+)
+RECEIVE = Step(
+    name="receive",
+    event_type="returns.received",
+    label=_("Mark parcel received"),
+    payload=events.Received,
+    from_statuses=frozenset({Status.REQUESTED, Status.APPROVED}),
+    to_status=Status.RECEIVED,
+    permission="returns.receive_return",
+    shopper_label=_("Parcel received"),
+    note=_("parcel received: %(items)s (%(restock)s)"),
+    note_values=_received,
+    tag="return-received",
+    email="received",
+    email_subject=_("We have received your parcel for %(number)s"),
+)
+SHIP = Step(
+    name="ship",
+    event_type="returns.replacement_shipped",
+    label=_("Ship replacement"),
+    payload=events.ReplacementShipped,
+    from_statuses=frozenset({Status.APPROVED, Status.RECEIVED}),
+    to_status=Status.RESOLVED,
+    kinds=frozenset({ReturnKind.CLAIM}),
+    kind_refused=CLAIMS_ONLY,
+    permission="returns.ship_replacement",
+    shopper_label=_("Replacement shipped"),
+    note=_("%(items)s defective, replacement shipped on %(date)s, %(carrier)s %(number)s"),
+    note_values=_shipped,
+    tag="replacement-shipped",
+    email="replacement_shipped",
+    email_subject=_("Your replacement for %(number)s is on its way"),
+)
+REFUND = Step(
+    name="refund",
+    event_type="returns.refund.requested",
+    label=_("Refund"),
+    payload=events.RefundMoved,
+    from_statuses=frozenset({Status.APPROVED, Status.RECEIVED, Status.RESOLVED}),
+    permission="returns.issue_refund",
+    refused=NOT_REFUNDABLE,
+)
+REFUND_SUCCEEDED = Step(
+    name="refund_succeeded",
+    event_type="returns.refund.succeeded",
+    label=_("Refunded"),
+    actor=Actor.SYSTEM,
+    payload=events.RefundMoved,
+    to_status=Status.RESOLVED,
+    shopper_label=_("Refunded"),
+    note=_("refunded %(amount)s %(currency)s"),
+    note_values=_refunded,
+    tag="return-refunded",
+    email="refunded",
+    email_subject=_("Your refund for %(number)s"),
+)
+REFUND_FAILED = Step(
+    name="refund_failed",
+    event_type="returns.refund.failed",
+    label=_("Refund refused by Shopify"),
+    actor=Actor.SYSTEM,
+    payload=events.RefundMoved,
+)
+REFUND_LATE_SUCCESS = Step(
+    name="refund_late_success",
+    event_type="returns.refund.succeeded_after_failure",
+    label=_("Refund made by Shopify after it had failed"),
+    actor=Actor.SYSTEM,
+    payload=events.RefundLateSuccess,
+)
+REFUND_ATTEMPT_FAILED = Step(
+    name="refund_attempt_failed",
+    event_type="returns.refund.attempt_failed",
+    label=_("Shopify could not be reached for a refund"),
+    actor=Actor.SYSTEM,
+    payload=events.RefundAttemptFailed,
+)
+CANCEL = Step(
+    name="cancel",
+    event_type="returns.cancelled",
+    label=_("Cancelled by the shopper"),
+    actor=Actor.CUSTOMER,
+    from_statuses=frozenset({Status.REQUESTED}),
+    to_status=Status.CANCELLED,
+    shopper_label=_("Cancelled"),
+    note=_("cancelled by the shopper"),
+    tag="return-cancelled",
+    email="cancelled",
+    email_subject=_("%(number)s has been cancelled"),
+)
+SHOPIFY_WRITTEN = Step(
+    name="shopify_written",
+    event_type="shopify.written",
+    label=_("Written to the Shopify order"),
+    actor=Actor.SYSTEM,
+    payload=events.ShopifyWritten,
+)
+SHOPIFY_WRITE_FAILED = Step(
+    name="shopify_write_failed",
+    event_type="shopify.write_failed",
+    label=_("Could not be written to the Shopify order"),
+    actor=Actor.SYSTEM,
+    payload=events.ShopifyWriteFailed,
+)
+NOTE_REPAIRED = Step(
+    name="note_repaired",
+    event_type="shopify.note_repaired",
+    label=_("Line put back on the Shopify order's note"),
+    actor=Actor.SYSTEM,
+    payload=events.NoteRepaired,
+)
+SHOP_REDACTED = Step(
+    name="shop_redacted",
+    event_type="privacy.shop_redacted",
+    label=_("Personal data erased: the shop removed the app"),
+    actor=Actor.SYSTEM,
+    payload=events.ShopRedacted,
+)
+EMAIL_SENT = Step(
+    name="email_sent",
+    event_type="email.sent",
+    label=_("Email sent"),
+    actor=Actor.SYSTEM,
+    payload=events.EmailSent,
+)
+
+STEPS = (
+    REQUEST,
+    APPROVE,
+    REJECT,
+    RECEIVE,
+    SHIP,
+    REFUND,
+    REFUND_SUCCEEDED,
+    REFUND_FAILED,
+    REFUND_LATE_SUCCESS,
+    REFUND_ATTEMPT_FAILED,
+    CANCEL,
+    SHOPIFY_WRITTEN,
+    SHOPIFY_WRITE_FAILED,
+    NOTE_REPAIRED,
+    SHOP_REDACTED,
+    EMAIL_SENT,
+)
+# The steps staff take on the request's screen, in the order its buttons are shown.
+STAFF_STEPS = tuple(step for step in STEPS if step.permission)
+_BY_EVENT = {step.event_type: step for step in STEPS}
+_BY_EMAIL = {step.email: step for step in STEPS if step.email}
+_BY_NAME = {step.name: step for step in STEPS}
+# An event of a type no step declares (written by an older release) reads as a bare record.
+_UNKNOWN = Step(name="unknown", event_type="", label=_("Update"))
+
+
+def step_for_event(event_type: str) -> Step:
+    return _BY_EVENT.get(event_type, _UNKNOWN)
+
+
+def step_for_email(kind: str) -> Step:
+    return _BY_EMAIL[kind]
+
+
+def step_named(name: str) -> Step:
+    return _BY_NAME[name]
+
+
+def steps_offered(request: ReturnRequest, user) -> list[Step]:
+    """The steps this staff member may take on this request now: its screen's buttons."""
+    return [step for step in STAFF_STEPS if step.permitted(user) and step.allowed(request)]
