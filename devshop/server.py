@@ -15,7 +15,6 @@ import json
 import logging
 import re
 import threading
-import time
 from http import HTTPStatus
 from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
@@ -24,7 +23,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from django.conf import settings
 from graphql import GraphQLError, OperationType, execute, get_operation_ast, parse, validate
 
-from . import api
+from . import api, faults
 from .cost import query_cost
 from .store import get_store
 
@@ -41,17 +40,6 @@ THROTTLED_ERROR = {
         "documentation": "https://shopify.dev/api/usage/rate-limits",
     },
 }
-HTTP_FAULTS = {
-    "http_500": (500, {}, "Internal Server Error"),
-    "http_502": (502, {}, "Bad Gateway"),
-    "http_503": (503, {}, "Service Unavailable"),
-    "http_429": (
-        429,
-        {"Retry-After": "2"},
-        "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.",
-    ),
-}
-
 Response = tuple[int, dict[str, str], bytes]
 
 
@@ -171,14 +159,11 @@ def graphql_request(version: str, headers: dict, body: bytes) -> Response:
     label = operation_name or (operation.name.value if operation and operation.name else None)
     mutation = operation is not None and operation.operation == OperationType.MUTATION
 
-    fault = store.take_fault(mutation=mutation)
-    if fault in HTTP_FAULTS:
+    fault, http_answer = faults.before_execution(store, mutation=mutation)
+    if http_answer is not None:
         store.log_request(label, None, fault)
-        status, extra, message = HTTP_FAULTS[fault]
+        status, extra, message = http_answer
         return _json(status, {"errors": message}, extra)
-    if fault in ("timeout", "mutation_timeout"):
-        # The client has given up by now, but Shopify still carries the request out.
-        time.sleep(float(store.option("timeout_seconds")))
 
     schema = api.schema()
     errors = validate(schema, document, api.RULES)
@@ -197,13 +182,14 @@ def graphql_request(version: str, headers: dict, body: bytes) -> Response:
     if not taken:
         return _throttled(store, label, requested, status)
 
-    context = {"store": store, "user_errors": fault == "user_errors"}
+    context = {"store": store, "fault": fault, "api_version": version}
     result = execute(
         schema,
         document,
         variable_values=variables,
         operation_name=operation_name,
         context_value=context,
+        middleware=api.MIDDLEWARE,
     )
     actual = query_cost(schema, document, operation, variables, data=result.data)
     status = store.refund_to_bucket(requested - actual)
