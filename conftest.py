@@ -40,6 +40,37 @@ def devshop():
 
 
 @pytest.fixture
+def devshop_clock(devshop):
+    """devshop's clock, stopped: nothing refills or expires until the test advances it."""
+    # A whole second, so that the fractions tests advance by are exact in floating point.
+    devshop.clock.freeze(int(devshop.clock.now()))
+    return devshop.clock
+
+
+@pytest.fixture
+def shopify_waits(devshop_clock, monkeypatch):
+    """The Shopify client's waits for a throttle, taken on devshop's clock instead of slept.
+
+    Returns the list of seconds the client waited. The bucket refills by exactly that much, so a
+    test sees the client's waiting as Shopify would, without depending on how busy the machine is.
+    """
+    import time
+    from types import SimpleNamespace
+
+    from returns.shopify import client
+
+    waits = []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        devshop_clock.advance(seconds)
+
+    clock_module = SimpleNamespace(**{**vars(time), "sleep": sleep})
+    monkeypatch.setattr(client, "time", clock_module)
+    return waits
+
+
+@pytest.fixture
 def sample_shop(devshop):
     """The demo's sample shop, dates shifted to now; returns its orders by name ('#1001')."""
     from devshop.loading import SAMPLE_SHOP, read_orders, shift_dates

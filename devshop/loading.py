@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .api import gid_type
+from .relay import gid_type
 
 SAMPLE_SHOP = Path(__file__).parent / "fixtures" / "sample_shop.json"
 ACCEPTED_SHAPES = (

@@ -3,8 +3,10 @@
 What may be refunded is worked out from the stored order alone, as Shopify does: each successful
 SALE or CAPTURE transaction can give back what it took, less the REFUND transactions already
 made against it. A refund that would go past that is refused with userErrors and changes nothing.
+Amounts are presentment money, the currency the customer paid in (see money.py).
 
-refundCreate needs @idempotent(key:) (mandatory since API version 2026-04). The key is stored in
+refundCreate needs @idempotent(key:) from API version 2026-04 (before, it is optional: a refund
+without a key is made each time it is asked for; see versions.py). The key is stored in
 the same SQLite transaction as the refund, so every process sees a refund and its key together:
 a repeat with the same input answers with the first refund, a repeat with other input is refused.
 """
@@ -12,20 +14,20 @@ a repeat with the same input answers with the first refund, a repeat with other 
 from __future__ import annotations
 
 import json
-import secrets
 import time
+import uuid
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode
+from graphql import GraphQLError
 from graphql.execution.values import get_directive_values
 
 from . import webhooks
-from .api import INJECTED_USER_ERROR, gid_type
-from .store import now_iso
+from .money import CENT, ZERO, amount_of, bag, presentment_currency
+from .relay import gid_type, new_gid, resolve_connection, stored_nodes
+from .relay import user_error as _error
+from .versions import idempotency_required
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0")
 REFUNDABLE_KINDS = ("SALE", "CAPTURE")
 RESTOCKED_TYPES = ("RETURN", "CANCEL")
 # Shopify's words: the first as its API answers a refundCreate without the directive, the second
@@ -39,45 +41,11 @@ KEY_MISMATCH = "The same idempotency key cannot be used with different operation
 KEY_IN_PROGRESS = "This request is currently in progress, please try again."
 
 
-# -- money ---------------------------------------------------------------------------------------
-
-
-def money(amount: Decimal, currency: str) -> dict:
-    """A MoneyBag; devshop's orders are in one currency, so shop and presentment money agree."""
-    value = {"amount": str(amount.quantize(CENT)), "currencyCode": currency}
-    return {"shopMoney": value, "presentmentMoney": dict(value)}
-
-
-def amount_of(money_bag: dict) -> Decimal:
-    return Decimal(money_bag["shopMoney"]["amount"])
-
-
-def parse_money(value) -> Decimal:
-    """The Money scalar: a decimal string such as "29.00" (a JSON number is accepted too)."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise TypeError(f"Money must be a decimal string, not {value!r}")
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount of money") from None
-    if not amount.is_finite():
-        raise ValueError(f"{value!r} is not an amount of money")
-    return amount
-
-
-def parse_money_literal(node, _variables=None) -> Decimal:
-    if not isinstance(node, StringValueNode | IntValueNode | FloatValueNode):
-        raise TypeError("Money must be a decimal string")
-    return parse_money(node.value)
-
-
 # -- what an order can still refund ---------------------------------------------------------------
 
 
 def _line_items(order: dict) -> list[dict]:
-    stored = order.get("lineItems") or {}
-    nodes = stored.get("nodes")
-    return nodes if nodes is not None else [edge["node"] for edge in stored.get("edges", [])]
+    return stored_nodes(order.get("lineItems"))
 
 
 def refundable_parents(order: dict) -> list[tuple[dict, Decimal]]:
@@ -100,7 +68,6 @@ def _unit_price(item: dict) -> Decimal:
 
 
 def resolve_suggested_refund(order, _info, refundLineItems=None, suggestFullRefund=False):
-    currency = order["currencyCode"]
     items = _line_items(order)
     wanted: dict[str, int] = defaultdict(int)
     if suggestFullRefund:  # Shopify ignores refundLineItems then
@@ -127,24 +94,24 @@ def resolve_suggested_refund(order, _info, refundLineItems=None, suggestFullRefu
                 "quantity": quantity,
                 "restocked": False,
                 "priceSet": item["discountedUnitPriceAfterAllDiscountsSet"],
-                "subtotalSet": money(line_total, currency),
-                "totalTaxSet": money(ZERO, currency),
+                "subtotalSet": bag(line_total, order),
+                "totalTaxSet": bag(ZERO, order),
             }
         )
     parents = refundable_parents(order)
     maximum = sum((remaining for _, remaining in parents), ZERO)
     amount = min(subtotal, maximum)
     return {
-        "amountSet": money(amount, currency),
-        "maximumRefundableSet": money(maximum, currency),
-        "subtotalSet": money(subtotal, currency),
-        "totalTaxSet": money(ZERO, currency),
+        "amountSet": bag(amount, order),
+        "maximumRefundableSet": bag(maximum, order),
+        "subtotalSet": bag(subtotal, order),
+        "totalTaxSet": bag(ZERO, order),
         "refundLineItems": lines,
-        "suggestedTransactions": _suggested_transactions(amount, parents, currency),
+        "suggestedTransactions": _suggested_transactions(amount, parents, order),
     }
 
 
-def _suggested_transactions(amount: Decimal, parents, currency: str) -> list[dict]:
+def _suggested_transactions(amount: Decimal, parents, order: dict) -> list[dict]:
     suggested = []
     for parent, remaining in parents:
         share = min(amount, remaining)
@@ -153,10 +120,10 @@ def _suggested_transactions(amount: Decimal, parents, currency: str) -> list[dic
         amount -= share
         suggested.append(
             {
-                "amountSet": money(share, currency),
+                "amountSet": bag(share, order),
                 "gateway": parent.get("gateway"),
                 "kind": "SUGGESTED_REFUND",
-                "maximumRefundableSet": money(remaining, currency),
+                "maximumRefundableSet": bag(remaining, order),
                 "parentTransaction": parent,
             }
         )
@@ -168,8 +135,9 @@ def _suggested_transactions(amount: Decimal, parents, currency: str) -> list[dic
 
 def resolve_refund_create(_root, info, input):
     key = _idempotency_key(info)
-    if info.context.get("user_errors"):
-        return {"order": None, "refund": None, "userErrors": [INJECTED_USER_ERROR]}
+    if key is None:  # an API version before 2026-04: a refund without a key is not deduplicated
+        key = f"unkeyed:{uuid.uuid4()}"
+    now = info.context["store"].now_iso()
     # Shopify compares a repeat's variables with the first request's; the coerced input is that.
     fingerprint = json.dumps(input, sort_keys=True, default=str)
     status, result, order = info.context["store"].update_order_once(
@@ -177,7 +145,7 @@ def resolve_refund_create(_root, info, input):
         key,
         fingerprint,
         input["orderId"],
-        lambda order: _refund(order, input),
+        lambda order: _refund(order, input, now),
         meanwhile=lambda: _take_time(info.context),
     )
     if status == "mismatch":
@@ -206,6 +174,8 @@ def _idempotency_key(info) -> str:
         info.schema.get_directive("idempotent"), info.field_nodes[0], info.variable_values
     )
     if values is None:
+        if not idempotency_required(info.context.get("api_version")):
+            return None
         raise GraphQLError(IDEMPOTENCY_REQUIRED, extensions={"code": "BAD_REQUEST"})
     if not values["key"].strip():
         raise GraphQLError(
@@ -214,54 +184,49 @@ def _idempotency_key(info) -> str:
     return values["key"]
 
 
-def _error(field: list[str] | None, message: str) -> dict:
-    return {"field": field, "message": message}
-
-
-def _refund(order: dict | None, input: dict):
+def _refund(order: dict | None, input: dict, now: str):
     """(the order with the refund made, {"refundId"}) or (None, {"userErrors"})."""
     errors, lines, payments = _check(order, input)
     if errors:
         return None, {"userErrors": errors}
-    currency, now = order["currencyCode"], now_iso()
     refund_lines = []
     for item, quantity, restock_type in lines:
         item["refundableQuantity"] -= quantity
         item["currentQuantity"] = max(item["currentQuantity"] - quantity, 0)
         refund_lines.append(
             {
-                "id": _gid("RefundLineItem"),
+                "id": new_gid("RefundLineItem"),
                 "quantity": quantity,
                 "restocked": restock_type in RESTOCKED_TYPES,
                 "restockType": restock_type,
                 "lineItem": {"id": item["id"]},
                 "priceSet": item["discountedUnitPriceAfterAllDiscountsSet"],
-                "subtotalSet": money(_unit_price(item) * quantity, currency),
-                "totalTaxSet": money(ZERO, currency),
+                "subtotalSet": bag(_unit_price(item) * quantity, order),
+                "totalTaxSet": bag(ZERO, order),
             }
         )
     transactions = [
         {
-            "id": _gid("OrderTransaction"),
+            "id": new_gid("OrderTransaction"),
             "kind": "REFUND",
             "status": "SUCCESS",
             "gateway": parent.get("gateway"),
             "createdAt": now,
             "processedAt": now,
             "test": bool(parent.get("test")),
-            "amountSet": money(amount, currency),
+            "amountSet": bag(amount, order),
             "parentTransaction": {"id": parent["id"]},
         }
         for parent, amount in payments
     ]
     total = sum((amount for _, amount in payments), ZERO)
     refund = {
-        "id": _gid("Refund"),
+        "id": new_gid("Refund"),
         "createdAt": now,
         "processedAt": now,
         "updatedAt": now,
         "note": input.get("note"),
-        "totalRefundedSet": money(total, currency),
+        "totalRefundedSet": bag(total, order),
         "refundLineItems": {"nodes": refund_lines},
         "transactions": {"nodes": transactions},
     }
@@ -270,7 +235,7 @@ def _refund(order: dict | None, input: dict):
     if total > 0:
         refunded = amount_of(order["totalRefundedSet"]) + total
         received = sum((amount_of(t["amountSet"]) for t, _ in refundable_parents(order)), ZERO)
-        order["totalRefundedSet"] = money(refunded, currency)
+        order["totalRefundedSet"] = bag(refunded, order)
         order["displayFinancialStatus"] = (
             "REFUNDED" if refunded >= received else "PARTIALLY_REFUNDED"
         )
@@ -282,8 +247,9 @@ def _check(order: dict | None, input: dict):
     if order is None or gid_type(input["orderId"]) != "Order":
         return [_error(["orderId"], "Order does not exist")], [], []
     errors: list[dict] = []
-    currency = order["currencyCode"]
+    currency = presentment_currency(order)
     if input.get("currency") not in (None, currency):
+        # Shopify refunds in the currency the customer paid in.
         errors.append(_error(["currency"], f"Currency must be the order's currency ({currency})"))
     if not input.get("refundLineItems") and not input.get("transactions"):
         errors.append(_error(None, "A refund needs line items or transactions"))
@@ -324,7 +290,7 @@ def _check_lines(order: dict, requested: list[dict], errors: list[dict]):
 
 
 def _check_transactions(order: dict, input: dict, errors: list[dict]):
-    currency = order["currencyCode"]
+    currency = presentment_currency(order)
     known = {t["id"]: t for t in order.get("transactions") or []}
     remaining = {t["id"]: left for t, left in refundable_parents(order)}
     payments = []
@@ -368,5 +334,10 @@ def _check_transactions(order: dict, input: dict, errors: list[dict]):
     return payments
 
 
-def _gid(kind: str) -> str:
-    return f"gid://shopify/{kind}/{10**12 + secrets.randbelow(9 * 10**12)}"
+RESOLVERS = {
+    "Mutation.refundCreate": resolve_refund_create,
+    "Order.suggestedRefund": resolve_suggested_refund,
+    "Refund.refundLineItems": resolve_connection,
+    "Refund.transactions": resolve_connection,
+}
+COMPUTED = {"Order.suggestedRefund"}

@@ -24,7 +24,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from django.conf import settings
 from graphql import GraphQLError, OperationType, execute, get_operation_ast, parse, validate
 
-from . import api
+from . import api, faults
 from .cost import query_cost
 from .store import get_store
 
@@ -41,17 +41,6 @@ THROTTLED_ERROR = {
         "documentation": "https://shopify.dev/api/usage/rate-limits",
     },
 }
-HTTP_FAULTS = {
-    "http_500": (500, {}, "Internal Server Error"),
-    "http_502": (502, {}, "Bad Gateway"),
-    "http_503": (503, {}, "Service Unavailable"),
-    "http_429": (
-        429,
-        {"Retry-After": "2"},
-        "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.",
-    ),
-}
-
 Response = tuple[int, dict[str, str], bytes]
 
 
@@ -175,14 +164,11 @@ def graphql_request(version: str, headers: dict, body: bytes) -> Response:
     label = operation_name or (operation.name.value if operation and operation.name else None)
     mutation = operation is not None and operation.operation == OperationType.MUTATION
 
-    fault = store.take_fault(mutation=mutation)
-    if fault in HTTP_FAULTS:
+    fault, http_answer = faults.before_execution(store, mutation=mutation)
+    if http_answer is not None:
         store.log_request(label, None, fault)
-        status, extra, message = HTTP_FAULTS[fault]
+        status, extra, message = http_answer
         return _json(status, {"errors": message}, extra)
-    if fault == "timeout":
-        # The client has given up by now, but Shopify still carries the request out.
-        time.sleep(float(store.option("timeout_seconds")))
 
     schema = api.schema()
     errors = validate(schema, document, api.RULES)
@@ -202,15 +188,16 @@ def graphql_request(version: str, headers: dict, body: bytes) -> Response:
         return _throttled(store, label, requested, status)
 
     # A slow mutation: refundCreate takes the time with its idempotency key in progress (see
-    # refunds.py); any other mutation takes it here, the client having given up meanwhile.
+    # refunds.py); any other mutation takes it after it ran, the client having given up meanwhile.
     slow = float(store.option("timeout_seconds")) if fault == "mutation_timeout" else 0
-    context = {"store": store, "user_errors": fault == "user_errors", "slow_seconds": slow}
+    context = {"store": store, "fault": fault, "api_version": version, "slow_seconds": slow}
     result = execute(
         schema,
         document,
         variable_values=variables,
         operation_name=operation_name,
         context_value=context,
+        middleware=api.MIDDLEWARE,
     )
     if context["slow_seconds"]:
         time.sleep(context["slow_seconds"])

@@ -15,21 +15,12 @@ import secrets
 import sqlite3
 import time
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
-FAULT_KINDS = (
-    "http_500",
-    "http_502",
-    "http_503",
-    "http_429",
-    "throttled",
-    "timeout",
-    "mutation_timeout",
-    "user_errors",
-)
-# Faults that only make sense for a mutation: a query leaves them queued for the next mutation.
-MUTATION_FAULTS = ("user_errors", "mutation_timeout")
+from . import clock
+from .faults import FAULT_KINDS, MUTATION_FAULTS
+
+__all__ = ["FAULT_KINDS", "Store", "StoreError", "get_store", "name_key", "parse_search"]
 
 # Shopify's published limits for a Standard plan: 100 points/second restore rate. The bucket size
 # keeps Shopify's long-standing 20-seconds-of-restore ratio (1000 at 50/s), i.e. 2000 at 100/s.
@@ -86,10 +77,6 @@ class StoreError(ValueError):
     """The shop refuses a change (for example a second order with an existing name)."""
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def name_key(name: str) -> str:
     """'#1001', '1001' and ' #1001 ' all name the same order."""
     return name.strip().lstrip("#").strip().lower()
@@ -103,6 +90,7 @@ class Store:
             # WAL lets readers in other processes proceed while one process writes.
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+        self.clock = clock.Clock(self)
 
     @contextmanager
     def _db(self, write: bool = False):
@@ -119,6 +107,13 @@ class Store:
             raise
         finally:
             db.close()
+
+    def _now(self, db) -> float:
+        """The shop's clock, read inside the transaction that uses it."""
+        return clock.moment(_option(db, clock.OPTION, {}), time.time())
+
+    def now_iso(self) -> str:
+        return self.clock.iso()
 
     # -- the whole shop -------------------------------------------------------------------------
 
@@ -173,8 +168,8 @@ class Store:
 
     def save_order(self, order: dict) -> dict:
         """Store a changed order, stamping updatedAt as Shopify does on every change."""
-        order = {**order, "updatedAt": now_iso()}
         with self._db(write=True) as db:
+            order = {**order, "updatedAt": clock.iso(self._now(db))}
             self._put(db, order)
         return order
 
@@ -184,7 +179,7 @@ class Store:
             row = db.execute("SELECT doc FROM orders WHERE id = ?", (gid,)).fetchone()
             if row is None:
                 return None
-            order = {**change(json.loads(row[0])), "updatedAt": now_iso()}
+            order = {**change(json.loads(row[0])), "updatedAt": clock.iso(self._now(db))}
             self._put(db, order)
         return order
 
@@ -210,7 +205,7 @@ class Store:
                 "WHERE operation = ? AND key = ?",
                 (operation, key),
             ).fetchone()
-            if used and time.time() - used[2] < retention:
+            if used and self._now(db) - used[2] < retention:
                 row = db.execute("SELECT doc FROM orders WHERE id = ?", (gid,)).fetchone()
                 order = json.loads(row[0]) if row else None
                 if used[0] != fingerprint:
@@ -220,7 +215,7 @@ class Store:
                 return "replayed", json.loads(used[1]), order
             db.execute(
                 "INSERT OR REPLACE INTO idempotency_keys VALUES (?, ?, ?, ?, ?)",
-                (operation, key, fingerprint, IN_PROGRESS, time.time()),
+                (operation, key, fingerprint, IN_PROGRESS, self._now(db)),
             )
         try:
             if meanwhile:
@@ -231,7 +226,7 @@ class Store:
                 if changed is None:
                     self._forget_key(db, operation, key)
                     return "refused", result, json.loads(row[0]) if row else None
-                changed = {**changed, "updatedAt": now_iso()}
+                changed = {**changed, "updatedAt": clock.iso(self._now(db))}
                 self._put(db, changed)
                 db.execute(
                     "UPDATE idempotency_keys SET result = ? WHERE operation = ? AND key = ?",
@@ -257,7 +252,7 @@ class Store:
             lifetime = self.option("token_lifetime")
         token = "shpat_" + secrets.token_hex(16)
         with self._db(write=True) as db:
-            db.execute("INSERT INTO tokens VALUES (?, ?)", (token, time.time() + lifetime))
+            db.execute("INSERT INTO tokens VALUES (?, ?)", (token, self._now(db) + lifetime))
         return token
 
     def app_uninstall(self) -> None:
@@ -272,7 +267,7 @@ class Store:
     def token_valid(self, token: str) -> bool:
         with self._db() as db:
             row = db.execute("SELECT expires_at FROM tokens WHERE token = ?", (token,)).fetchone()
-        return bool(row) and row[0] > time.time()
+            return bool(row) and row[0] > self._now(db)
 
     # -- faults ---------------------------------------------------------------------------------
 
@@ -325,7 +320,7 @@ class Store:
         with self._db(write=True) as db:
             db.execute(
                 "INSERT INTO requests (at, operation_name, cost, outcome) VALUES (?, ?, ?, ?)",
-                (time.time(), operation_name, cost, outcome),
+                (self._now(db), operation_name, cost, outcome),
             )
 
     def request_log(self) -> list[dict]:
@@ -348,8 +343,8 @@ class Store:
 
     def take_from_bucket(self, cost: float) -> tuple[bool, dict]:
         """Take `cost` points if the bucket holds them; returns (taken, throttleStatus)."""
-        now = time.time()
         with self._db(write=True) as db:
+            now = self._now(db)
             available, size, rate = self._bucket_level(db, now)
             taken = cost <= available
             if taken:
@@ -359,8 +354,8 @@ class Store:
 
     def refund_to_bucket(self, points: float) -> dict:
         """Give back what a query was charged beyond its actual cost."""
-        now = time.time()
         with self._db(write=True) as db:
+            now = self._now(db)
             available, size, rate = self._bucket_level(db, now)
             available = min(size, available + points)
             db.execute("INSERT OR REPLACE INTO bucket VALUES (1, ?, ?)", (available, now))
@@ -369,11 +364,11 @@ class Store:
     def set_bucket(self, available: float) -> None:
         """Set the points available now (tests use 0 to provoke throttling)."""
         with self._db(write=True) as db:
-            db.execute("INSERT OR REPLACE INTO bucket VALUES (1, ?, ?)", (available, time.time()))
+            db.execute("INSERT OR REPLACE INTO bucket VALUES (1, ?, ?)", (available, self._now(db)))
 
     def throttle_status(self) -> dict:
         with self._db() as db:
-            return _throttle_status(*self._bucket_level(db, time.time()))
+            return _throttle_status(*self._bucket_level(db, self._now(db)))
 
 
 def _option(db, name: str, default=None):

@@ -82,9 +82,16 @@ def signed_request(topic: str, payload: dict) -> tuple[dict[str, str], bytes]:
         "X-Shopify-API-Version": settings.SHOPIFY_API_VERSION,
         "X-Shopify-Webhook-Id": str(uuid.uuid4()),
         "X-Shopify-Event-Id": str(uuid.uuid4()),
-        "X-Shopify-Triggered-At": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "X-Shopify-Triggered-At": _triggered_at(),
     }
     return headers, body
+
+
+def _triggered_at() -> str:
+    from .store import get_store  # the shop's clock; the store is built on first use
+
+    moment = datetime.fromtimestamp(get_store().clock.now(), UTC)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def wait_for_deliveries(timeout: float = 10.0) -> None:

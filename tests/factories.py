@@ -5,6 +5,8 @@ import factory
 from django.contrib.auth import get_user_model
 
 from returns import models
+from returns.shopify.orders import order_from_graphql
+from tests import shop
 
 
 class ShopifyOrderFactory(factory.django.DjangoModelFactory):
@@ -16,7 +18,13 @@ class ShopifyOrderFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"shopper{n}@example.com")
     customer_locale = "nl"
     currency = "EUR"
-    data = factory.LazyAttribute(lambda o: {"id": o.shopify_id, "name": o.name})
+    # A snapshot as the portal stores one: an order in Shopify's shape, read by the portal's own
+    # parser, so selectors.order_snapshot() can read it back.
+    data = factory.LazyAttribute(
+        lambda o: order_from_graphql(
+            {**shop.order(o.name, email=o.email, locale=o.customer_locale), "id": o.shopify_id}
+        ).to_json()
+    )
     fetched_at = factory.LazyFunction(lambda: datetime.now(UTC))
 
 

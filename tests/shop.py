@@ -2,12 +2,15 @@
 
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 _ids = iter(range(7_000_000, 8_000_000))
 
 
 def money(amount, currency="EUR"):
-    return {"shopMoney": {"amount": str(amount), "currencyCode": currency}}
+    """A MoneyBag of an order paid in the shop's currency: shop and presentment money agree."""
+    value = {"amount": str(amount), "currencyCode": currency}
+    return {"shopMoney": value, "presentmentMoney": dict(value)}
 
 
 def line_item(
@@ -16,6 +19,7 @@ def line_item(
     number = next(_ids)
     return {
         "id": f"gid://shopify/LineItem/{number}",
+        "name": f"{title} - {variant}" if variant else title,
         "title": title,
         "variantTitle": variant,
         "sku": f"SKU-{number}",
@@ -25,7 +29,7 @@ def line_item(
         "originalUnitPriceSet": money(price),
         "discountedUnitPriceAfterAllDiscountsSet": money(price),
         "image": None,
-        "product": {"id": f"gid://shopify/Product/{number}", "tags": list(tags)},
+        "product": {"id": f"gid://shopify/Product/{number}", "title": title, "tags": list(tags)},
     }
 
 
@@ -50,6 +54,9 @@ def order(
         fulfillments.append(
             {
                 "id": f"gid://shopify/Fulfillment/{number}",
+                "name": f"{name}-F1",
+                "totalQuantity": sum(i["quantity"] for i in items),
+                "updatedAt": _iso(now - timedelta(days=delivered_days_ago or shipped_days_ago)),
                 "status": "SUCCESS",
                 "displayStatus": "DELIVERED" if delivered else "FULFILLED",
                 "createdAt": _iso(now - timedelta(days=shipped_days_ago)),
@@ -60,7 +67,8 @@ def order(
             }
         )
     total = sum(
-        float(i["originalUnitPriceSet"]["shopMoney"]["amount"]) * i["quantity"] for i in items
+        (Decimal(i["originalUnitPriceSet"]["shopMoney"]["amount"]) * i["quantity"] for i in items),
+        Decimal("0.00"),
     )
     created = _iso(now - timedelta(days=(shipped_days_ago or 0) + 2))
     return {
@@ -76,6 +84,7 @@ def order(
         "displayFinancialStatus": financial_status,
         "displayFulfillmentStatus": "FULFILLED" if fulfillments else "UNFULFILLED",
         "currencyCode": "EUR",
+        "presentmentCurrencyCode": "EUR",
         "note": note,
         "tags": list(tags),
         "totalPriceSet": money(f"{total:.2f}"),
@@ -88,6 +97,8 @@ def order(
                 "kind": "SALE",
                 "status": "SUCCESS",
                 "gateway": "shopify_payments",
+                "test": False,
+                "createdAt": created,
                 "processedAt": created,
                 "amountSet": money(f"{total:.2f}"),
                 "parentTransaction": None,

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from devshop.loading import SAMPLE_SHOP
+from tests import shop
 
 
 def run(*args) -> str:
@@ -17,11 +18,13 @@ def run(*args) -> str:
 
 
 def an_order(number=1001, **fields):
+    """A whole order as the Admin API returns it, its line items as edges with cursors."""
+    order = shop.order(f"#{number}")
+    item = order["lineItems"]["nodes"][0]
     return {
+        **order,
         "id": f"gid://shopify/Order/{number}",
-        "name": f"#{number}",
-        "processedAt": "2026-11-20T10:00:00Z",
-        "lineItems": {"edges": [{"cursor": "abc", "node": {"id": "gid://shopify/LineItem/1"}}]},
+        "lineItems": {"edges": [{"cursor": "abc", "node": item}]},
         **fields,
     }
 
@@ -61,11 +64,12 @@ def test_loading_the_same_file_twice_replaces_and_never_duplicates(devshop):
     ids=["data.orders.nodes", "data.orders.edges", "data.order", "orders", "list"],
 )
 def test_every_shape_the_admin_api_returns_loads(devshop, tmp_path, shape):
-    run("load", write(tmp_path, shape(an_order())))
+    order = an_order()
+    run("load", write(tmp_path, shape(order)))
 
     stored = devshop.order_by_name("#1001")
     # Connections are kept as nodes, whatever the file used.
-    assert stored["lineItems"] == {"nodes": [{"id": "gid://shopify/LineItem/1"}]}
+    assert stored["lineItems"] == {"nodes": [order["lineItems"]["edges"][0]["node"]]}
 
 
 def test_shift_dates_makes_the_newest_order_two_days_old(devshop):
@@ -183,3 +187,52 @@ def test_the_command_refuses_to_run_when_devshop_is_disabled(settings):
 
     with pytest.raises(CommandError, match="devshop is disabled"):
         run("reset")
+
+
+def test_an_order_lacking_what_the_portal_reads_is_refused_naming_each_field(devshop, tmp_path):
+    # As pasted from a GraphiQL query that asked for less than the portal reads.
+    order = an_order(1001)
+    del order["processedAt"]
+    order["lineItems"]["edges"][0]["node"].pop("refundableQuantity")
+    complete = an_order(1002)
+    path = write(tmp_path, {"data": {"orders": {"nodes": [order, complete]}}})
+
+    with pytest.raises(CommandError) as refused:
+        run("load", path)
+
+    message = str(refused.value)
+    assert "nothing loaded" in message
+    assert (
+        "#1001: processedAt (missing), lineItems.nodes[0].refundableQuantity (missing)" in message
+    )
+    assert "#1002" not in message
+    assert "devshop/export_orders.graphql" in message
+    assert devshop.orders() == []
+
+
+def test_an_order_in_any_of_shopifys_currencies_loads_and_reads(devshop, tmp_path, gql):
+    order = an_order(1001, currencyCode="NZD", presentmentCurrencyCode="NZD")
+    run("load", write(tmp_path, [order]))
+
+    body = gql('{ order(id: "gid://shopify/Order/1001") { currencyCode presentmentCurrencyCode } }')
+
+    assert body.json()["data"]["order"] == {"currencyCode": "NZD", "presentmentCurrencyCode": "NZD"}
+
+
+def test_a_currency_shopify_does_not_know_is_refused(devshop, tmp_path):
+    path = write(tmp_path, [an_order(1001, currencyCode="XYZ")])
+
+    with pytest.raises(CommandError, match=r"#1001: currencyCode \('XYZ' is not a CurrencyCode\)"):
+        run("load", path)
+
+
+def test_the_clock_can_be_stopped_and_moved_from_the_shell(devshop):
+    assert "running" in run("clock", "show")
+
+    stopped = run("clock", "freeze")
+    at = devshop.clock.now()
+    moved = run("clock", "advance", "3600")
+
+    assert "stopped" in stopped and "stopped" in moved
+    assert devshop.clock.now() == at + 3600
+    assert "running" in run("clock", "resume")

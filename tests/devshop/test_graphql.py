@@ -1,13 +1,11 @@
 """devshop's GraphQL endpoint over HTTP: data, Shopify's errors, cost and throttling, mutations."""
 
-import time
-
 from tests.devshop.documents import GID, ORDER_QUERY, ORDER_UPDATE, TAGS_ADD, THROTTLED_ERRORS
 
 # -- queries, errors and cost -------------------------------------------------------------------
 
 
-def test_a_valid_query_returns_data_and_its_cost(gql, sample_shop):
+def test_a_valid_query_returns_data_and_its_cost(gql, sample_shop, devshop_clock):
     body = gql(ORDER_QUERY, {"id": GID}).json()
 
     order = body["data"]["order"]
@@ -111,7 +109,7 @@ def test_requests_are_logged_with_operation_name_and_cost(gql, sample_shop, devs
 # -- throttling ---------------------------------------------------------------------------------
 
 
-def test_an_empty_bucket_throttles_like_shopify(gql, sample_shop, devshop):
+def test_an_empty_bucket_throttles_like_shopify(gql, sample_shop, devshop, devshop_clock):
     devshop.set_bucket(0)
 
     response = gql(TAGS_ADD, {"id": GID, "tags": ["never-added"]})
@@ -125,7 +123,9 @@ def test_an_empty_bucket_throttles_like_shopify(gql, sample_shop, devshop):
     assert "never-added" not in devshop.order_by_id(GID)["tags"]
 
 
-def test_the_bucket_is_drained_by_requests_and_refilled_over_time(gql, sample_shop, devshop):
+def test_the_bucket_is_drained_by_requests_and_refilled_over_time(
+    gql, sample_shop, devshop, devshop_clock
+):
     devshop.set_option("bucket_size", 30)
     devshop.set_option("restore_rate", 20)
 
@@ -134,10 +134,12 @@ def test_the_bucket_is_drained_by_requests_and_refilled_over_time(gql, sample_sh
     # Each request reserves 15, runs, and gets back the 8 it did not use.
     assert "errors" not in costs[1]
     available = [c["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] for c in costs]
-    assert available[0] == 23 and available[2] < available[0]
+    assert available == [23, 16, 9]
     devshop.set_bucket(0)
     assert gql(ORDER_QUERY, {"id": GID}).json()["errors"] == THROTTLED_ERRORS
-    time.sleep(0.8)  # 20 points/second: 16 points, enough for the next 15
+    devshop_clock.advance(0.5)  # 20 points/second: 10 points, short of the next 15
+    assert gql(ORDER_QUERY, {"id": GID}).json()["errors"] == THROTTLED_ERRORS
+    devshop_clock.advance(0.25)  # 15 points
     assert "errors" not in gql(ORDER_QUERY, {"id": GID}).json()
 
 

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -153,18 +152,18 @@ def test_the_request_log_records_operations_and_costs(devshop):
     ]
 
 
-def test_the_bucket_refuses_what_it_does_not_hold_and_refills(devshop):
+def test_the_bucket_refuses_what_it_does_not_hold_and_refills(devshop, devshop_clock):
     devshop.set_option("bucket_size", 100)
-    # 100 points/second: slow enough that a busy machine cannot refill 60 points between the
-    # two takes (0.6 s), fast enough to be full again after a second.
     devshop.set_option("restore_rate", 100)
 
     taken, status = devshop.take_from_bucket(80)
-    assert taken and 20 <= status["currentlyAvailable"] < 21
+    assert taken and status["currentlyAvailable"] == 20
     refused, status = devshop.take_from_bucket(80)
-    assert not refused and status["currentlyAvailable"] < 80
+    assert not refused and status["currentlyAvailable"] == 20
 
-    time.sleep(1.0)
+    devshop_clock.advance(0.5)
+    assert devshop.throttle_status()["currentlyAvailable"] == 70
+    devshop_clock.advance(0.5)
     assert devshop.throttle_status()["currentlyAvailable"] == 100
 
 

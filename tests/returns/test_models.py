@@ -98,3 +98,13 @@ def test_events_cannot_be_edited_or_deleted():
     with pytest.raises(ValueError):
         event.delete()
     assert ReturnEvent.objects.get().type == "returns.requested"
+
+
+def test_the_factorys_order_snapshot_reads_back_as_the_portal_reads_it():
+    from returns.selectors import order_snapshot
+
+    snapshot = order_snapshot(ShopifyOrderFactory(name="#2999", email="a@example.com"))
+
+    assert snapshot.name == "#2999"
+    assert snapshot.email == "a@example.com"
+    assert [line.title for line in snapshot.line_items] == ["Linen shirt"]

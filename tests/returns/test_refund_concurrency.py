@@ -3,14 +3,14 @@
 The refund service reads what was refunded, checks the new amount against it and writes the
 refund; select_for_update() cannot lock anything on SQLite, so the demo relies on the settings:
 portal.settings.base opens every SQLite transaction with BEGIN IMMEDIATE. This builds the database
-settings base.py makes for a SQLite file (whichever database the suite runs on) and lets two
-connections do a read-check-write at the same moment. Fifty clicks against PostgreSQL's row locks
+settings base.py makes for a SQLite file (whichever database the suite runs on) and makes two
+connections overlap: the second starts its transaction while the first is inside its own, between
+its read and its write, and the first writes only once the second has started. Fifty clicks against PostgreSQL's row locks
 are in tests/integration/.
 """
 
 import runpy
 import threading
-import time
 
 import pytest
 from django.db import connections, transaction
@@ -36,25 +36,48 @@ def demo_sqlite(tmp_path, monkeypatch, django_db_blocker):
     del connections.settings[ALIAS]
 
 
-def read_check_write(errors):
+def read_check_write(errors, *, read_done=None, wait_for=None, began=None):
+    """One writer; `read_done` is set after its read, and it waits for `wait_for` before writing.
+
+    `began` is set the moment its connection starts executing BEGIN (SQLite's statement trace),
+    that is, while the other writer may still hold its transaction open.
+    """
+    connection = connections[ALIAS]
     try:
-        with transaction.atomic(using=ALIAS), connections[ALIAS].cursor() as cursor:
+        if began is not None:
+            connection.ensure_connection()
+            connection.connection.set_trace_callback(
+                lambda sql: began.set() if sql.lstrip().upper().startswith("BEGIN") else None
+            )
+        with transaction.atomic(using=ALIAS), connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM refunds")
             (refunded_before,) = cursor.fetchone()
-            time.sleep(0.2)  # the other writer arrives meanwhile
+            if read_done is not None:
+                read_done.set()
+            if wait_for is not None and not wait_for.wait(timeout=30):
+                raise AssertionError("the other writer never started its transaction")
             cursor.execute("INSERT INTO refunds VALUES (%s)", [refunded_before])
     except Exception as error:  # "database is locked", had the two interleaved
         errors.append(error)
     finally:
-        connections[ALIAS].close()
+        connection.close()
 
 
 def test_two_writers_on_the_demo_sqlite_take_turns(demo_sqlite):
     errors = []
-    writers = [threading.Thread(target=read_check_write, args=(errors,)) for _ in range(2)]
-    for writer in writers:
-        writer.start()
-    for writer in writers:
+    first_has_read, second_began = threading.Event(), threading.Event()
+    first = threading.Thread(
+        target=read_check_write,
+        args=(errors,),
+        kwargs={"read_done": first_has_read, "wait_for": second_began},
+    )
+    second = threading.Thread(
+        target=read_check_write, args=(errors,), kwargs={"began": second_began}
+    )
+    first.start()
+    assert first_has_read.wait(timeout=30)
+    second.start()  # inside the first's transaction: the first writes only after this began
+    for writer in (first, second):
         writer.join(timeout=30)
     assert errors == []
     with connections[ALIAS].cursor() as cursor:

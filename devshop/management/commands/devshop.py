@@ -3,9 +3,16 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from devshop.clock import iso
 from devshop.loading import OrderFileError, read_orders
 from devshop.loading import shift_dates as shift_order_dates
+from devshop.readable import missing_fields
 from devshop.store import StoreError, get_store
+
+EXPORT_HINT = (
+    "Export orders with the query in devshop/export_orders.graphql (README: devshop) to get "
+    "every field the portal reads."
+)
 
 
 class Command(BaseCommand):
@@ -23,6 +30,9 @@ class Command(BaseCommand):
         commands.add_parser("reset", help="Empty the shop: orders, tokens, faults, options, log.")
         show = commands.add_parser("show", help="Print a stored order as JSON.")
         show.add_argument("order_name", metavar="ORDER_NAME")
+        clock = commands.add_parser("clock", help="Show, stop, move or restart devshop's clock.")
+        clock.add_argument("clock_action", choices=("show", "freeze", "advance", "resume"))
+        clock.add_argument("seconds", nargs="?", type=float, default=0.0, help="for advance")
         serve = commands.add_parser("serve", help="Serve devshop on its own port.")
         serve.add_argument("--host", default="127.0.0.1")
         serve.add_argument("--port", type=int, default=8001)
@@ -37,6 +47,17 @@ class Command(BaseCommand):
             orders = read_orders(file)
         except OrderFileError as error:
             raise CommandError(str(error)) from None
+        problems = [
+            f"  {order['name']}: {', '.join(missing)}"
+            for order in orders
+            if (missing := missing_fields(order))
+        ]
+        if problems:
+            raise CommandError(
+                f"{file}: nothing loaded; the portal reads fields these orders lack:\n"
+                + "\n".join(problems)
+                + f"\n{EXPORT_HINT}"
+            )
         if shift_dates:
             orders = shift_order_dates(orders)
         try:
@@ -56,6 +77,17 @@ class Command(BaseCommand):
             count = len(store.orders())
             raise CommandError(f"No order named {order_name} in devshop ({count} orders loaded).")
         self.stdout.write(json.dumps(order, indent=2, ensure_ascii=False))
+
+    def do_clock(self, clock_action, seconds=0.0, **_):
+        clock = get_store().clock
+        if clock_action == "freeze":
+            clock.freeze()
+        elif clock_action == "advance":
+            clock.advance(seconds)
+        elif clock_action == "resume":
+            clock.resume()
+        state = "stopped" if clock.frozen() else "running"
+        self.stdout.write(f"devshop's clock is {state} at {iso(clock.now())}.")
 
     def do_serve(self, host, port, **_):
         from devshop.server import make_devshop_server

@@ -84,7 +84,7 @@ def test_http_429_is_throttled_with_retry_after_from_the_header(
 
 
 def test_graphql_throttled_waits_until_the_bucket_holds_the_query_cost(
-    sample_shop, devshop, make_client
+    sample_shop, devshop, make_client, devshop_clock
 ):
     client = make_client()
     devshop.set_bucket(0)  # every point spent, as after a burst of expensive queries
