@@ -3,6 +3,7 @@ import pytest
 from returns import services
 from tests import shop
 from tests.factories import UserFactory
+from tests.webhooks import SECRET, deliverer
 
 
 @pytest.fixture
@@ -51,3 +52,14 @@ def a_return(file_request):
 @pytest.fixture
 def a_claim(file_request):
     return file_request("defect", {1: 1}, comment="The switch is broken.")
+
+
+@pytest.fixture
+def app_secret(settings):
+    """The secret Shopify signs the app's webhooks with, as tests/webhooks.py signs them."""
+    settings.SHOPIFY_CLIENT_SECRET = SECRET
+
+
+@pytest.fixture
+def deliver(app_secret, client, django_capture_on_commit_callbacks):
+    return deliverer(client, django_capture_on_commit_callbacks)

@@ -12,19 +12,10 @@ from hypothesis import strategies as st
 from returns import services
 from returns.models import ShopifyOrder, WebhookDelivery
 from tests import shop
-from tests.webhooks import SECRET, SHOP, URL, deliverer, shopify_headers, sign
+from tests.webhooks import SHOP, URL, shopify_headers, sign
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def app_secret(settings):
-    settings.SHOPIFY_CLIENT_SECRET = SECRET
-
-
-@pytest.fixture
-def deliver(client, django_capture_on_commit_callbacks):
-    return deliverer(client, django_capture_on_commit_callbacks)
+# The app secret the deliveries are signed with (tests/returns/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("app_secret")]
 
 
 @pytest.fixture

@@ -12,21 +12,12 @@ from returns import services
 from returns.models import Refund, ReturnEvent, ReturnRequest, ShopifyOrder, WebhookDelivery
 from returns.services.webhooks import REDACTED_EMAIL
 from tests.factories import RefundFactory, ReturnLineFactory, ReturnRequestFactory
-from tests.webhooks import SECRET, SHOP, deliverer
+from tests.webhooks import SHOP
 
-pytestmark = pytest.mark.django_db
+# The app secret the deliveries are signed with (tests/returns/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("app_secret")]
 
 ANNA = {"id": 207119551, "email": "Anna@Example.com", "phone": "+31612345678"}
-
-
-@pytest.fixture(autouse=True)
-def app_secret(settings):
-    settings.SHOPIFY_CLIENT_SECRET = SECRET
-
-
-@pytest.fixture
-def deliver(client, django_capture_on_commit_callbacks):
-    return deliverer(client, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ import pytest
 
 from returns.models import ReturnEvent, ReturnRequest, WebhookDelivery
 from returns.services.webhooks import REDACTED_EMAIL
-from tests.webhooks import SECRET, SHOP, deliverer
+from tests.webhooks import SHOP
 
-pytestmark = pytest.mark.django_db
+# The app secret the deliveries are signed with (tests/returns/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("app_secret")]
 
 ANNA = {"id": 207119551, "email": "anna@example.com", "phone": "+31612345678"}
 DATA_REQUEST = {
@@ -25,16 +26,6 @@ DATA_REQUEST = {
 REDACT = {"shop_id": 954889, "shop_domain": SHOP, "customer": ANNA, "orders_to_redact": []}
 SHOP_REDACT = {"shop_id": 954889, "shop_domain": SHOP}
 UNINSTALLED = {"id": 954889, "name": "Test Shop", "myshopify_domain": SHOP, "domain": SHOP}
-
-
-@pytest.fixture(autouse=True)
-def app_secret(settings):
-    settings.SHOPIFY_CLIENT_SECRET = SECRET
-
-
-@pytest.fixture
-def deliver(client, django_capture_on_commit_callbacks):
-    return deliverer(client, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture
