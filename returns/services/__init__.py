@@ -22,6 +22,7 @@ from .transitions import (
     return_receive,
     return_reject,
 )
+from .withdrawals import withdrawal_declare, withdrawal_order_cancel
 from .webhooks import (
     personal_data_erase,
     personal_data_export,
@@ -58,4 +59,6 @@ __all__ = [
     "webhook_delivery_process",
     "webhook_delivery_receive",
     "stalled_work_resume",
+    "withdrawal_declare",
+    "withdrawal_order_cancel",
 ]
