@@ -34,13 +34,18 @@ def _still_paid(order: dict) -> list[tuple[dict, Decimal]]:
     transactions = order.get("transactions") or []
     given_back: dict[str, Decimal] = {}
     for t in transactions:
-        if t.get("kind") == "REFUND" and t.get("status") == "SUCCESS" and t.get("parentTransaction"):
+        if (
+            t.get("kind") == "REFUND"
+            and t.get("status") == "SUCCESS"
+            and t.get("parentTransaction")
+        ):
             parent = t["parentTransaction"]["id"]
             given_back[parent] = given_back.get(parent, ZERO) + amount_of(t["amountSet"])
     return [
         (t, amount_of(t["amountSet"]) - given_back.get(t["id"], ZERO))
         for t in transactions
-        if t.get("kind") in PAID_KINDS and t.get("status") == "SUCCESS"
+        if t.get("kind") in PAID_KINDS
+        and t.get("status") == "SUCCESS"
         and amount_of(t["amountSet"]) - given_back.get(t["id"], ZERO) > 0
     ]
 

@@ -116,7 +116,10 @@ def withdraw_confirm(request):
     blocker, items = withdrawable_items(order)
     quantities = data.get("quantities")
     chosen = [
-        (item.entry.item, item.quantity if quantities is None else quantities.get(item.entry.item.id, 0))
+        (
+            item.entry.item,
+            item.quantity if quantities is None else quantities.get(item.entry.item.id, 0),
+        )
         for item in items
     ]
     context = {

@@ -30,7 +30,7 @@ RECEIPT_EMAIL_KIND = "withdrawal_receipt"
 
 
 def received_words(moment: datetime) -> str:
-    """"19.06.2026, 14:03:07 CEST (UTC+02:00)": the date in the active language, the time to the
+    """ "19.06.2026, 14:03:07 CEST (UTC+02:00)": the date in the active language, the time to the
     second, the shop's time zone and its offset, so nobody has to guess which time is meant."""
     local = timezone.localtime(moment)
     offset = local.strftime("%z")
@@ -79,9 +79,7 @@ def withdrawal_receipt_send(*, declaration_id: int) -> bool:
             text = render_to_string("emails/withdrawal_receipt.txt", context)
             html = render_to_string("emails/withdrawal_receipt.html", context)
             pdf = receipt_pdf(context)
-            filename = _("withdrawal-%(order)s.pdf") % {
-                "order": declaration.order.name.lstrip("#")
-            }
+            filename = _("withdrawal-%(order)s.pdf") % {"order": declaration.order.name.lstrip("#")}
         message_id = make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or None)
         message = EmailMultiAlternatives(
             subject,

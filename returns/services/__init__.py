@@ -22,7 +22,6 @@ from .transitions import (
     return_receive,
     return_reject,
 )
-from .withdrawals import withdrawal_declare, withdrawal_order_cancel
 from .webhooks import (
     personal_data_erase,
     personal_data_export,
@@ -30,6 +29,7 @@ from .webhooks import (
     webhook_delivery_process,
     webhook_delivery_receive,
 )
+from .withdrawals import withdrawal_declare, withdrawal_order_cancel
 
 __all__ = [
     "lookup_link_check",

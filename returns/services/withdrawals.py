@@ -86,7 +86,9 @@ def withdrawable_items(order: ShopifyOrder, *, now: datetime | None = None):
         else:
             # Not shipped: the contract can be withdrawn from whatever the payment's state.
             quantity, why = entry.available, None if entry.available else NOTHING_LEFT
-        items.append(WithdrawableItem(entry=entry, quantity=0 if blocker else quantity, blocker=why))
+        items.append(
+            WithdrawableItem(entry=entry, quantity=0 if blocker else quantity, blocker=why)
+        )
     if blocker is None and not any(item.quantity for item in items):
         blocker = NOTHING_LEFT
     return blocker, items

@@ -9,7 +9,11 @@ from .orders import order_get, order_gid
 
 
 def order_cancel(
-    order_id: str, *, restock: bool = True, staff_note: str = "", client: ShopifyClient | None = None
+    order_id: str,
+    *,
+    restock: bool = True,
+    staff_note: str = "",
+    client: ShopifyClient | None = None,
 ) -> bool:
     """Cancel the order with a refund of everything paid to the original payment methods.
 

@@ -67,7 +67,7 @@ def test_a_whole_order_withdrawal_without_reason_gives_one_declaration_and_a_rec
     assert "herroeping" in receipt.subject.lower()
     assert re.search(r"\d{2}:\d{2}:\d{2} CES?T \(UTC\+0[12]:00\)", receipt.body)
     assert "#1001" in receipt.body and "Linen shirt" in receipt.body
-    (name, pdf, kind), = receipt.attachments
+    ((name, pdf, kind),) = receipt.attachments
     assert kind == "application/pdf" and pdf.startswith(b"%PDF")
     assert receipt.extra_headers["Message-ID"] == declaration.receipt_message_id
     declaration.refresh_from_db()
@@ -117,7 +117,9 @@ def test_refunded_items_cannot_be_withdrawn_from(devshop, post, client):
 
 def test_refused_after_the_period_with_the_reason(devshop, post, client, settings):
     settings.RETURN_WINDOW_DAYS = 14
-    order = shop.order("#1001", email="anna@example.com", shipped_days_ago=40, delivered_days_ago=38)
+    order = shop.order(
+        "#1001", email="anna@example.com", shipped_days_ago=40, delivered_days_ago=38
+    )
     devshop.load_orders([order])
     identify(post)
     page = client.get(reverse("returns:withdraw_choose")).content.decode()
@@ -170,21 +172,35 @@ def test_staff_download_the_receipt_pdf(admin_client, post, client, shop_order):
         reverse("admin:returns_withdrawaldeclaration_change", args=[declaration.pk])
     )
     assert page.status_code == 200
-    pdf = admin_client.get(reverse("admin:returns_withdrawaldeclaration_pdf", args=[declaration.pk]))
+    pdf = admin_client.get(
+        reverse("admin:returns_withdrawaldeclaration_pdf", args=[declaration.pk])
+    )
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
-def test_declare_twice_with_one_key_is_one_declaration(shop_order, django_capture_on_commit_callbacks):
+def test_declare_twice_with_one_key_is_one_declaration(
+    shop_order, django_capture_on_commit_callbacks
+):
     order = services.shopify_order_lookup(order_number="1001", email="anna@example.com")
     key = uuid.uuid4()
     with django_capture_on_commit_callbacks(execute=True):
         first = services.withdrawal_declare(
-            order=order, consumer_name="Anna", email="anna@example.com", quantities=None,
-            reason="", locale="de", submission_key=key,
+            order=order,
+            consumer_name="Anna",
+            email="anna@example.com",
+            quantities=None,
+            reason="",
+            locale="de",
+            submission_key=key,
         )
     second = services.withdrawal_declare(
-        order=order, consumer_name="Anna", email="anna@example.com", quantities=None,
-        reason="", locale="de", submission_key=key,
+        order=order,
+        consumer_name="Anna",
+        email="anna@example.com",
+        quantities=None,
+        reason="",
+        locale="de",
+        submission_key=key,
     )
     assert first.pk == second.pk and len(mail.outbox) == 1
     assert "Widerruf" in mail.outbox[0].subject
