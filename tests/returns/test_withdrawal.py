@@ -204,3 +204,32 @@ def test_declare_twice_with_one_key_is_one_declaration(
     )
     assert first.pk == second.pk and len(mail.outbox) == 1
     assert "Widerruf" in mail.outbox[0].subject
+
+
+def _declared(post, client):
+    withdraw_whole(post, reason="Te groot")
+    confirm(client, post)
+    return WithdrawalDeclaration.objects.get()
+
+
+def test_a_customers_redact_erases_the_person_from_the_declaration(
+    post, client, shop_order, settings, django_capture_on_commit_callbacks
+):
+    from tests.returns.test_webhooks_privacy import ANNA
+    from tests.webhooks import SECRET, SHOP, deliverer
+
+    settings.SHOPIFY_CLIENT_SECRET = SECRET
+    declaration = _declared(post, client)
+    deliver = deliverer(client, django_capture_on_commit_callbacks)
+    payload = {
+        "shop_id": 954889,
+        "shop_domain": SHOP,
+        "customer": {**ANNA, "email": "anna@example.com"},
+        "orders_to_redact": [int(shop_order["id"].rsplit("/", 1)[1])],
+    }
+    assert deliver("customers/redact", payload).status_code == 200
+    declaration.refresh_from_db()
+    assert declaration.consumer_name == "" and declaration.reason == ""
+    assert declaration.email.endswith(".invalid") and not bytes(declaration.receipt_pdf)
+    # What was declared, and when, stays: the items and the time.
+    assert declaration.lines and declaration.received_at
