@@ -14,7 +14,7 @@ from pathlib import Path
 
 from graphql import build_schema
 
-from . import money, orders, refunds
+from . import money, order_cancel, orders, refunds
 from .faults import FaultLayer
 from .relay import gid_type
 from .validation import RULES
@@ -22,7 +22,7 @@ from .validation import RULES
 __all__ = ["MIDDLEWARE", "RESOURCES", "RULES", "computed_fields", "schema"]
 
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
-RESOURCES = (money, orders, refunds)
+RESOURCES = (money, orders, refunds, order_cancel)
 # Every resolver is called through these, in this order.
 MIDDLEWARE = (FaultLayer(),)
 

@@ -193,3 +193,15 @@ class TransitionViews:
                 **limits,
             )
         return _render(self, request, return_request, title, form, quote=quote)
+
+    @transition_view(steps.ORDER_CANCEL)
+    def order_cancel_view(self, request, return_request):
+        if request.method != "POST":
+            return redirect(change_url(return_request))
+        services.withdrawal_order_cancel(request_id=return_request.pk, user=request.user)
+        self.message_user(
+            request,
+            _("Cancellation of order %(order)s sent to Shopify.")
+            % {"order": return_request.order.name},
+        )
+        return redirect(change_url(return_request))

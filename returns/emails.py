@@ -39,7 +39,7 @@ def customer_email_send(*, request_id: int, kind: str, event_id: int | None = No
             + reverse("returns:status", args=[request.token]),
         }
         if step.email_subject:
-            subject = step.email_subject % {"number": request.number}
+            subject = step.email_subject % {"number": request.number, "order": request.order.name}
         else:
             subject = render_to_string(f"emails/{template}_subject.txt", context)
         # A subject is one line, whatever a template or translation does.

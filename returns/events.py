@@ -162,6 +162,11 @@ class ShopifyWriteFailed(Payload):
 
 
 @dataclasses.dataclass(frozen=True)
+class OrderCancelFailed(Payload):
+    error: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class NoteRepaired(Payload):
     """A line the portal had written, missing from the order's note, put back by the sweep."""
 

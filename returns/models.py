@@ -338,3 +338,22 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.topic} {self.webhook_id}"
+
+
+from .models_withdrawal import WithdrawalDeclaration, WithdrawalOutcome  # noqa: E402
+
+__all__ = [
+    "ReturnEvent",
+    "ReturnKind",
+    "ReturnLine",
+    "ReturnReason",
+    "ReturnRequest",
+    "ReturnStatus",
+    "Refund",
+    "RefundState",
+    "Replacement",
+    "ShopifyOrder",
+    "WebhookDelivery",
+    "WithdrawalDeclaration",
+    "WithdrawalOutcome",
+]

@@ -7,9 +7,10 @@ ReturnPolicy.from_settings() so a test can build any policy it likes.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ReturnReason
@@ -144,3 +145,44 @@ def order_eligibility(
         )
         for item in order.line_items
     ]
+
+
+# The right of withdrawal (Art. 9 and 11a Directive 2011/83/EU; §§ 355, 356, 356a BGB;
+# art. 6:230o BW): at least 14 days from delivery, or the shop's longer return window.
+LEGAL_WITHDRAWAL_DAYS = 14
+WITHDRAWAL_ENDED = _(
+    "The withdrawal period for this order ended on %(date)s (%(days)s days after delivery). "
+    "A defect can still be reported as a claim under the legal guarantee."
+)
+WITHDRAWAL_CANCELLED = _("This order was cancelled; there is no contract left to withdraw from.")
+
+
+def withdrawal_days(policy: ReturnPolicy) -> int:
+    return max(LEGAL_WITHDRAWAL_DAYS, policy.return_window_days)
+
+
+def withdrawal_deadline(order: Order, *, policy: ReturnPolicy) -> datetime | None:
+    """The last moment of the withdrawal period, or None while nothing has been delivered.
+
+    The period starts the day after delivery and ends at the end of its last day, in the shop's
+    time zone; an order not shipped yet may be withdrawn from at any time.
+    """
+    start = period_start(order)
+    if start is None:
+        return None
+    zone = timezone.get_default_timezone()
+    last_day = timezone.localtime(start, zone).date() + timedelta(days=withdrawal_days(policy))
+    return datetime.combine(last_day, time.max, tzinfo=zone)
+
+
+def withdrawal_blocker(order: Order, *, now: datetime, policy: ReturnPolicy) -> str | None:
+    """Why the consumer can no longer withdraw from this order, or None while they can."""
+    if order.cancelled_at:
+        return WITHDRAWAL_CANCELLED
+    deadline = withdrawal_deadline(order, policy=policy)
+    if deadline is not None and now > deadline:
+        return WITHDRAWAL_ENDED % {
+            "date": formats.date_format(deadline, "DATE_FORMAT"),
+            "days": withdrawal_days(policy),
+        }
+    return None

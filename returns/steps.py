@@ -140,6 +140,12 @@ def _rejected(request, payload: events.Rejected) -> dict:
     return {"reason": payload.reason}
 
 
+def _is_cancellation(request: ReturnRequest) -> bool:
+    # A withdrawal declared before anything was shipped is answered by cancelling the order.
+    withdrawal = getattr(request, "withdrawal", None)
+    return withdrawal is not None and withdrawal.outcome == withdrawal.Outcome.CANCELLATION
+
+
 def _has_no_refunds(request: ReturnRequest) -> bool:
     # Money has moved or is moving: the request can no longer be turned down.
     return not request.refunds.exists()
@@ -279,6 +285,50 @@ CANCEL = Step(
     email="cancelled",
     email_subject=_("%(number)s has been cancelled"),
 )
+# The consumer's withdrawal through the withdrawal function (Art. 11a Directive 2011/83/EU,
+# § 356a BGB). Its acknowledgement is the receipt (returns/withdrawals/receipt.py), sent with a
+# PDF copy, not a step email.
+WITHDRAW = Step(
+    name="withdraw",
+    event_type="withdrawal.declared",
+    label=_("Withdrawal declared"),
+    actor=Actor.CUSTOMER,
+    payload=events.Requested,
+    to_status=Status.REQUESTED,
+    shopper_label=_("Withdrawal received"),
+    note=_("withdrawal from the contract declared: %(items)s"),
+    note_values=_items,
+    tag="withdrawal-declared",
+)
+ORDER_CANCEL = Step(
+    name="order_cancel",
+    event_type="withdrawal.order_cancel_requested",
+    label=_("Cancel the order in Shopify (refund and restock)"),
+    from_statuses=frozenset({Status.REQUESTED, Status.APPROVED}),
+    guard=_is_cancellation,
+    permission="returns.issue_refund",
+)
+ORDER_CANCELLED = Step(
+    name="order_cancelled",
+    event_type="withdrawal.order_cancelled",
+    label=_("Order cancelled in Shopify, refunded and restocked"),
+    actor=Actor.SYSTEM,
+    from_statuses=frozenset({Status.REQUESTED, Status.APPROVED}),
+    to_status=Status.RESOLVED,
+    guard=_is_cancellation,
+    shopper_label=_("Order cancelled and refunded"),
+    note=_("order cancelled after the withdrawal, refunded and restocked"),
+    tag="withdrawal-order-cancelled",
+    email="order_cancelled",
+    email_subject=_("Your order %(order)s has been cancelled"),
+)
+ORDER_CANCEL_FAILED = Step(
+    name="order_cancel_failed",
+    event_type="withdrawal.order_cancel_failed",
+    label=_("Shopify did not cancel the order"),
+    actor=Actor.SYSTEM,
+    payload=events.OrderCancelFailed,
+)
 SHOPIFY_WRITTEN = Step(
     name="shopify_written",
     event_type="shopify.written",
@@ -327,6 +377,10 @@ STEPS = (
     REFUND_LATE_SUCCESS,
     REFUND_ATTEMPT_FAILED,
     CANCEL,
+    WITHDRAW,
+    ORDER_CANCEL,
+    ORDER_CANCELLED,
+    ORDER_CANCEL_FAILED,
     SHOPIFY_WRITTEN,
     SHOPIFY_WRITE_FAILED,
     NOTE_REPAIRED,

@@ -177,6 +177,38 @@ def customer_email_send(self, request_id: int, kind: str, event_id: int | None =
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def withdrawal_receipt_send(self, declaration_id: int) -> None:
+    from .withdrawal_receipt import withdrawal_receipt_send as send
+
+    try:
+        send(declaration_id=declaration_id)
+    except (OSError, smtplib.SMTPException) as exc:
+        if not self.request.is_eager and self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=min(2**self.request.retries * 30, 3600)) from exc
+        # The declaration stands without it; the admin lists declarations with no receipt sent.
+        logger.error("Could not send the receipt of withdrawal %s: %s", declaration_id, exc)
+
+
+def _cancel_failed(exc: ShopifyError, request_id: int) -> None:
+    # Still open: staff see why in the audit trail and can cancel again from the request.
+    from .services.withdrawals import withdrawal_order_cancel_failure_record
+
+    withdrawal_order_cancel_failure_record(request_id=request_id, error=exc.message)
+
+
+@shopify_task(give_up=_cancel_failed)
+def withdrawal_order_cancel(request_id: int) -> None:
+    """Cancel in Shopify the order a consumer withdrew from before it was shipped."""
+    from .models import ReturnRequest
+    from .services.withdrawals import withdrawal_order_cancelled
+    from .shopify.order_cancel import order_cancel
+
+    request = ReturnRequest.objects.select_related("order").get(pk=request_id)
+    order_cancel(request.order.shopify_id, restock=True, staff_note=request.number)
+    withdrawal_order_cancelled(request_id=request_id)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def lookup_link_email_send(self, order_id: int) -> None:
     from .emails import lookup_link_email_send as send
 

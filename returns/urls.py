@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, webhooks
+from . import views, views_withdrawal, webhooks
 
 app_name = "returns"
 
@@ -11,5 +11,10 @@ urlpatterns = [
     path("r/<str:token>/submitted/", views.submitted, name="submitted"),
     path("lookup/<str:signed>/", views.lookup_link, name="lookup_link"),
     path("r/<str:token>/cancel/", views.cancel, name="cancel"),
+    # The withdrawal function's stable address, linked from order emails and the shop's footer.
+    path("withdraw/", views_withdrawal.withdraw_start, name="withdraw"),
+    path("withdraw/order/", views_withdrawal.withdraw_choose, name="withdraw_choose"),
+    path("withdraw/confirm/", views_withdrawal.withdraw_confirm, name="withdraw_confirm"),
+    path("withdraw/done/<str:token>/", views_withdrawal.withdraw_done, name="withdraw_done"),
     path("webhooks/shopify/", webhooks.shopify_webhook, name="shopify_webhook"),
 ]

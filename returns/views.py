@@ -43,36 +43,45 @@ def start(request):
     form = LookupForm(request.POST)
     status = 200
     if form.is_valid():
-        started = ratelimit.clock.now()
-        name, email = form.cleaned_data["order_number"], form.cleaned_data["email"]
-        attempt = ratelimit.attempt_count(ip=ratelimit.client_ip(request), order_name=name)
-        if attempt.retry_after:
-            wait = attempt.retry_after
-            response = render(
-                request, "returns/too_many.html", {"minutes": -(-wait // 60)}, status=429
-            )
-            response["Retry-After"] = str(wait)
-            return response
-        try:
-            order = services.shopify_order_lookup(order_number=name, email=email)
-        except ShopifyError:
-            ratelimit.attempt_succeeded(attempt)  # Shopify's failure, not the shopper's
-            form.add_error(None, SHOPIFY_DOWN)
-            status = 503
-        else:
-            if attempt.order_locked:
-                # Guessed at too often: the owner gets a link by email; the page says the same
-                # whether the address was right or not.
-                if order is not None:
-                    services.lookup_link_send(order=order)
-                ratelimit.answer_no_sooner(started)
-                return render(request, "returns/link_sent.html", {"email": email})
-            if order is not None:
-                ratelimit.attempt_succeeded(attempt)
-                return _order_session_start(request, order)
-            ratelimit.answer_no_sooner(started)
-            form.add_error(None, NOT_FOUND)
+        found = order_lookup(request, form)
+        if isinstance(found, ShopifyOrder):
+            return _order_session_start(request, found)
+        if isinstance(found, HttpResponse):
+            return found
+        status = found
     return render(request, "returns/start.html", {"form": form}, status=status)
+
+
+def order_lookup(request, form) -> ShopifyOrder | HttpResponse | int:
+    """The order a valid lookup form names, under the lookup limits: the order, a response to
+    send instead (429, or "a link was sent"), or the status to show the form again with."""
+    started = ratelimit.clock.now()
+    name, email = form.cleaned_data["order_number"], form.cleaned_data["email"]
+    attempt = ratelimit.attempt_count(ip=ratelimit.client_ip(request), order_name=name)
+    if attempt.retry_after:
+        wait = attempt.retry_after
+        response = render(request, "returns/too_many.html", {"minutes": -(-wait // 60)}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        order = services.shopify_order_lookup(order_number=name, email=email)
+    except ShopifyError:
+        ratelimit.attempt_succeeded(attempt)  # Shopify's failure, not the shopper's
+        form.add_error(None, SHOPIFY_DOWN)
+        return 503
+    if attempt.order_locked:
+        # Guessed at too often: the owner gets a link by email; the page says the same
+        # whether the address was right or not.
+        if order is not None:
+            services.lookup_link_send(order=order)
+        ratelimit.answer_no_sooner(started)
+        return render(request, "returns/link_sent.html", {"email": email})
+    if order is not None:
+        ratelimit.attempt_succeeded(attempt)
+        return order
+    ratelimit.answer_no_sooner(started)
+    form.add_error(None, NOT_FOUND)
+    return 200
 
 
 def _order_session_start(request, order: ShopifyOrder):
@@ -241,6 +250,7 @@ def status(request, token):
             else [],
             "refunded": return_request.refunded_total,
             "can_cancel": steps.CANCEL.allowed(return_request),
+            "withdraw_order": return_request.order.name,
             "return_address": settings.SHOP_RETURN_ADDRESS,
             "csrf_token": CSRF_PLACEHOLDER,
         }

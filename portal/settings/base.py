@@ -272,6 +272,9 @@ DEVSHOP_ENABLED = False
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 GUARANTEE_DAYS = env.int("GUARANTEE_DAYS", default=730)
 FINAL_SALE_TAGS = env.list("FINAL_SALE_TAGS", default=["final-sale"])
+# A withdrawal from an order not shipped yet: cancel it in Shopify (refund and restock) at once,
+# instead of leaving the cancellation to staff.
+WITHDRAWAL_CANCEL_AUTOMATICALLY = env.bool("WITHDRAWAL_CANCEL_AUTOMATICALLY", default=False)
 # A refund still pending after this many minutes is flagged "needs attention" in the admin.
 REFUND_ATTENTION_MINUTES = env.int("REFUND_ATTENTION_MINUTES", default=15)
 # How long one attempt to send a refund may be in flight before another may start: past the

@@ -29,6 +29,7 @@ from .webhooks import (
     webhook_delivery_process,
     webhook_delivery_receive,
 )
+from .withdrawals import withdrawal_declare, withdrawal_order_cancel
 
 __all__ = [
     "lookup_link_check",
@@ -58,4 +59,6 @@ __all__ = [
     "webhook_delivery_process",
     "webhook_delivery_receive",
     "stalled_work_resume",
+    "withdrawal_declare",
+    "withdrawal_order_cancel",
 ]

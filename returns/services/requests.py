@@ -132,12 +132,14 @@ def return_request_create(
     locale: str,
     submission_key: uuid.UUID | None = None,
     now: datetime | None = None,
+    policy: ReturnPolicy | None = None,
+    step: steps.Step = steps.REQUEST,
 ) -> ReturnRequest:
     """File a return (not satisfied) or a claim (defect) for the chosen units of an order.
 
     The same submission_key (a double click, a resubmitted form) returns the request it already
     created. Units already in an open request cannot be chosen again, so a second tab cannot file
-    the same items twice.
+    the same items twice. A withdrawal files its return with its own period (`policy`) and step.
     """
     now = now or timezone.now()
     comment = comment.strip()
@@ -148,9 +150,23 @@ def return_request_create(
             existing = ReturnRequest.objects.filter(submission_key=submission_key).first()
             if existing:
                 return existing
-        chosen = _checked_quantities(order, quantities, reason, now)
+        chosen = _checked_quantities(order, quantities, reason, now, policy)
         if reason == ReturnReason.DEFECT and not comment:
             raise ReturnError(COMMENT_REQUIRED)
+        return request_make(
+            order=order,
+            chosen=chosen,
+            reason=reason,
+            comment=comment,
+            locale=locale,
+            submission_key=submission_key,
+            step=step,
+        )
+
+
+def request_make(*, order, chosen, reason, comment, locale, submission_key, step) -> ReturnRequest:
+    """Create the request for units already checked, and record its first step."""
+    with transaction.atomic():
         sequence = (order.return_requests.aggregate(Max("sequence"))["sequence__max"] or 0) + 1
         request = ReturnRequest.objects.create(
             order=order,
@@ -179,11 +195,11 @@ def return_request_create(
         payload = events.Requested(
             items=tuple(events.ItemCount(title=i.title, quantity=q) for i, q in chosen)
         )
-        step_record(request=request, step=steps.REQUEST, payload=payload)
+        step_record(request=request, step=step, payload=payload)
     return request
 
 
-def _checked_quantities(order, quantities, reason, now):
+def _checked_quantities(order, quantities, reason, now, policy=None):
     if reason not in ReturnReason.values:
         raise ReturnError(NO_ITEMS)
     snapshot = order_snapshot(order)
@@ -193,7 +209,7 @@ def _checked_quantities(order, quantities, reason, now):
             snapshot,
             reserved=reserved_quantities(order),
             now=now,
-            policy=ReturnPolicy.from_settings(),
+            policy=policy or ReturnPolicy.from_settings(),
             settled=settled_quantities(order),
         )
     }

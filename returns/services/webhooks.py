@@ -17,6 +17,7 @@ from ..models import (
     ReturnRequest,
     ShopifyOrder,
     WebhookDelivery,
+    WithdrawalDeclaration,
 )
 from ..shopify import webhooks as shopify_webhooks
 from ..shopify.webhooks import WebhookPayloadError
@@ -153,6 +154,11 @@ def _customer_redact(delivery: WebhookDelivery) -> None:
     with transaction.atomic():
         requests, orders = _customer_records(asked)
         personal_data_erase(requests=requests, orders=orders)
+        # Withdrawal declarations are the shop's proof and survive every other erasure (shop/redact
+        # included); the customer's own erasure request is the one thing that removes the person.
+        WithdrawalDeclaration.objects.filter(
+            Q(order__in=orders) | Q(return_request__in=requests)
+        ).update(consumer_name="", email=REDACTED_EMAIL, reason="", receipt_pdf=b"")
         exports = WebhookDelivery.objects.filter(
             topic=shopify_webhooks.CUSTOMERS_DATA_REQUEST
         ).select_for_update()
@@ -247,6 +253,19 @@ def personal_data_export(*, requests, orders) -> dict:
     """Everything personal the portal holds for these requests and orders, as plain JSON."""
     return {
         "return_requests": [_request_export(request) for request in requests.order_by("pk")],
+        "withdrawals": [
+            {
+                "order": declaration.order.name,
+                "name": declaration.consumer_name,
+                "email": declaration.email,
+                "reason": declaration.reason,
+                "items": declaration.lines,
+                "received_at": declaration.received_at.isoformat(),
+            }
+            for declaration in WithdrawalDeclaration.objects.filter(
+                Q(order__in=orders) | Q(return_request__in=requests)
+            ).order_by("pk")
+        ],
         "orders": [
             {
                 "name": order.name,
