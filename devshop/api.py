@@ -3,7 +3,10 @@
 The one place that assembles the schema. A resource module (orders, refunds, ...) builds on the
 core (store, clock, faults, cost, relay, money) and never on another resource module or on this
 one; it declares RESOLVERS, {"Type.field": resolver}, and COMPUTED, the fields it works out
-rather than reads from the stored order. Adding a resource is: its types in schema.graphql, its
+rather than reads from the stored order, and may give `install(schema)` what it adds to the built
+schema. Two exceptions to "never on another resource", both because Shopify's model is one: returns
+is three modules (returns, returns_flow, returns_processing) building on each other, and
+returnProcess makes its refund through refunds.refund_apply. Adding a resource is: its types in schema.graphql, its
 module, and one entry in RESOURCES.
 """
 
@@ -14,7 +17,7 @@ from pathlib import Path
 
 from graphql import build_schema
 
-from . import money, order_cancel, orders, refunds
+from . import money, order_cancel, orders, refunds, returns, returns_flow, returns_processing
 from .faults import FaultLayer
 from .relay import gid_type
 from .validation import RULES
@@ -22,7 +25,7 @@ from .validation import RULES
 __all__ = ["MIDDLEWARE", "RESOURCES", "RULES", "computed_fields", "schema"]
 
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
-RESOURCES = (money, orders, refunds, order_cancel)
+RESOURCES = (money, orders, refunds, order_cancel, returns, returns_flow, returns_processing)
 # Every resolver is called through these, in this order.
 MIDDLEWARE = (FaultLayer(),)
 
@@ -34,7 +37,9 @@ def schema():
         for path, resolver in module.RESOLVERS.items():
             type_name, field = path.split(".")
             built.type_map[type_name].fields[field].resolve = resolver
-    money.install(built)
+    for module in RESOURCES:
+        if hasattr(module, "install"):
+            module.install(built)
     built.type_map["Node"].resolve_type = lambda obj, *_: gid_type(obj["id"])
     return built
 

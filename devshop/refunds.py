@@ -334,6 +334,21 @@ def _check_transactions(order: dict, input: dict, errors: list[dict]):
     return payments
 
 
+class RefundRefused(Exception):
+    def __init__(self, errors: list[dict]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def refund_apply(order: dict, input: dict, now: str) -> tuple[dict, dict]:
+    """A refund made on `order` in place, as refundCreate makes it (returnProcess's refund uses
+    this, so both are one model of the order's money); raises RefundRefused with userErrors."""
+    changed, result = _refund(order, input, now)
+    if changed is None:
+        raise RefundRefused(result["userErrors"])
+    return changed, result
+
+
 RESOLVERS = {
     "Mutation.refundCreate": resolve_refund_create,
     "Order.suggestedRefund": resolve_suggested_refund,

@@ -141,3 +141,47 @@ def _legacy_id(gid: str) -> int:
 def _rest_time(value: str | None) -> str | None:
     # The REST payloads write offsets ("+00:00"); GraphQL writes UTC as "Z".
     return value.replace("Z", "+00:00") if value else None
+
+
+def return_changed(topic: str, order: dict, stored: dict) -> None:
+    """returns/request, /approve, /decline, /cancel, /close, /reopen, /process."""
+    _send([(topic, return_payload(order, stored))])
+
+
+def reverse_fulfillment_order_disposed(order: dict, rfo: dict) -> None:
+    _send([("reverse_fulfillment_orders/dispose", disposal_payload(order, rfo))])
+
+
+def return_payload(order: dict, stored: dict) -> dict:
+    decline = stored.get("decline")
+    return {
+        "id": _legacy_id(stored["id"]),
+        "admin_graphql_api_id": stored["id"],
+        "name": stored["name"],
+        "status": stored["status"].lower(),
+        "order": {"id": _legacy_id(order["id"]), "admin_graphql_api_id": order["id"]},
+        "total_return_line_items": sum(line["quantity"] for line in stored["lines"]),
+        "decline": decline and {"reason": decline["reason"].lower(), "note": decline["note"]},
+    }
+
+
+def disposal_payload(order: dict, rfo: dict) -> dict:
+    return {
+        "id": _legacy_id(rfo["id"]),
+        "admin_graphql_api_id": rfo["id"],
+        "order_id": _legacy_id(order["id"]),
+        "dispositions": [
+            {
+                "reverse_fulfillment_order_line_item": {
+                    "id": _legacy_id(line["id"]),
+                    "admin_graphql_api_id": line["id"],
+                },
+                "quantity": d["quantity"],
+                "type": d["type"].lower(),
+                "location": d["locationId"]
+                and {"id": _legacy_id(d["locationId"]), "admin_graphql_api_id": d["locationId"]},
+            }
+            for line in rfo["lineItems"]
+            for d in line["dispositions"]
+        ],
+    }
