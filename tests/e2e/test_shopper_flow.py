@@ -44,7 +44,7 @@ def test_a_defect_claim_from_start_to_status_page(page, live_server, order):
     assert page.get_by_text("R-1042-1").first.is_visible()
     page.get_by_role("link", name="Follow your request on its status page").click()
 
-    assert page.get_by_role("heading", name="Claim R-1042-1").is_visible()
+    assert page.get_by_role("heading", name="Guarantee claim R-1042-1").is_visible()
     assert page.get_by_text("We have received your claim").is_visible()
     assert page.get_by_text("Desk lamp").first.is_visible()
     assert ReturnRequest.objects.get().kind == "claim"
@@ -64,7 +64,7 @@ def test_a_return_by_keyboard_from_start_to_status_page(page, live_server, order
     assert page.get_by_role("heading", name="We have received your withdrawal").is_visible()
     assert page.get_by_text("Retourstraat 1").is_visible()
     page.get_by_role("link", name="Follow your request on its status page").click()
-    assert page.get_by_role("heading", name="Return R-1042-1").is_visible()
+    assert page.get_by_role("heading", name="Withdrawal R-1042-1").is_visible()
     request = ReturnRequest.objects.get()
     assert [(line.title, line.quantity) for line in request.lines.all()] == [("Merino scarf", 2)]
 
