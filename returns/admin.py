@@ -5,9 +5,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.urls import path
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,7 +22,7 @@ from .models import (
     ReturnLine,
     ReturnRequest,
 )
-from .selectors import order_snapshot, unwritten_shopify_writes
+from .selectors import order_snapshot, refund_days_left, unwritten_shopify_writes, with_refund_due
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -117,6 +117,22 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         return queryset.filter(Q(pk__in=stale.values("request_id")) | Q(pk__in=unwritten))
 
 
+class RefundDeadlineFilter(admin.SimpleListFilter):
+    """Withdrawals whose refund the law requires within the next three days, or overdue."""
+
+    title = _("refund deadline (withdrawal)")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("3", _("Deadline in 3 days or passed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "3":
+            return queryset
+        today_end = timezone.localtime().replace(hour=23, minute=59, second=59, microsecond=999999)
+        return queryset.filter(refund_due__lte=today_end + timedelta(days=3))
+
+
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
     list_display = (
@@ -124,13 +140,22 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
         "order_name",
         "customer_email",
         "kind",
-        "reason",
+        "remedy",
         "items",
         "status",
         "age",
+        "refund_deadline",
         "refunded",
     )
-    list_filter = (NeedsAttentionFilter, "status", "kind", "reason", "created_at")
+    list_filter = (
+        NeedsAttentionFilter,
+        RefundDeadlineFilter,
+        "status",
+        "kind",
+        "remedy",
+        "reason",
+        "created_at",
+    )
     search_fields = ("number", "order__name", "customer_email", "replacements__tracking_number")
     ordering = ("-created_at",)
     list_per_page = 50
@@ -140,6 +165,8 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
         "order",
         "kind",
         "reason",
+        "remedy",
+        "refund_deadline",
         "status",
         "locale",
         "customer_email",
@@ -164,7 +191,7 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
             .annotate(total=Sum("amount"))
             .values("total")
         )
-        return (
+        return with_refund_due(
             super()
             .get_queryset(request)
             .select_related("order")
@@ -172,10 +199,15 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
             .annotate(refunded_total=Subquery(refunded))
         )
 
+    def get_ordering(self, request):
+        # Withdrawals whose refund falls due soonest first, then everything else newest first.
+        # (Here, not in `ordering`: the system check only knows model fields, not annotations.)
+        return [F("refund_due").asc(nulls_last=True), "-created_at"]
+
     def get_object(self, request, object_id, from_field=None):
         # The change view shows neither the queue's items column nor its refunded total; the
         # lines come with their inline.
-        queryset = super().get_queryset(request).select_related("order")
+        queryset = with_refund_due(super().get_queryset(request).select_related("order"))
         try:
             return queryset.get(pk=self.model._meta.pk.to_python(object_id))
         except (self.model.DoesNotExist, ValidationError, ValueError):
@@ -203,6 +235,23 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, obj):
         return timesince(obj.created_at, depth=1)
+
+    @admin.display(description=_("refund due (withdrawal)"), ordering="refund_due")
+    def refund_deadline(self, obj):
+        """Days left until a withdrawal's refund is due by law: 14 days from the withdrawal."""
+        days = refund_days_left(obj.refund_due, now=timezone.now())
+        if days is None:
+            return "–"
+        due = formats.date_format(timezone.localdate(obj.refund_due), "SHORT_DATE_FORMAT")
+        if days < 0:
+            left = ngettext("%(days)d day overdue", "%(days)d days overdue", -days) % {
+                "days": -days
+            }
+        elif days == 0:
+            left = _("due today")
+        else:
+            left = ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
+        return f"{left} ({due})"
 
     @admin.display(description=_("refunded"), ordering="refunded_total")
     def refunded(self, obj):

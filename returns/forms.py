@@ -3,9 +3,9 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ReturnReason
+from .models import ClaimRemedy, ReturnReason
 from .policy import ItemEligibility
-from .services.requests import COMMENT_REQUIRED, NO_ITEMS
+from .services.requests import COMMENT_REQUIRED, NO_ITEMS, REMEDY_REQUIRED
 from .shopify.orders import normalise_order_name
 
 INVALID_ORDER_NUMBER = _(
@@ -47,18 +47,41 @@ class ReturnForm(forms.Form):
     """One quantity per line item (quantity_<Shopify line item id>), a reason and a comment."""
 
     reason = forms.ChoiceField(
-        label=_("Why are you returning these items?"),
+        label=_("What would you like to do?"),
         choices=[
-            (ReturnReason.DEFECT, _("It is defective (claim: we send a replacement)")),
-            (ReturnReason.NOT_SATISFIED, _("I am not satisfied (return: you get your money back)")),
+            (
+                ReturnReason.NOT_SATISFIED,
+                _(
+                    "I am not satisfied and withdraw from the purchase "
+                    "(withdrawal: no reason needed, you get your money back)"
+                ),
+            ),
+            (
+                ReturnReason.DEFECT,
+                _("It is defective (claim under the legal guarantee: repair or replacement)"),
+            ),
         ],
         widget=forms.RadioSelect,
+    )
+    remedy = forms.ChoiceField(
+        label=_("For a defect: what should we do?"),
+        choices=[
+            (ClaimRemedy.REPLACEMENT, _("Send me a replacement")),
+            (ClaimRemedy.REPAIR, _("Repair the item")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The choice is yours. If neither is possible, we will offer you your money back."
+        ),
     )
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
         max_length=2000,
-        help_text=_("Required for a defect: what is wrong with the item?"),
+        help_text=_(
+            "For a defect: what is wrong with the item? For a withdrawal no reason is needed."
+        ),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -97,6 +120,8 @@ class ReturnForm(forms.Form):
         reason = cleaned.get("reason")
         if reason == ReturnReason.DEFECT and "comment" in cleaned and not cleaned["comment"]:
             self.add_error("comment", COMMENT_REQUIRED)
+        if reason == ReturnReason.DEFECT and not cleaned.get("remedy"):
+            self.add_error("remedy", REMEDY_REQUIRED)
         if reason:
             for entry in self.items:
                 name = self.field_name(entry)

@@ -49,13 +49,23 @@ class ShopifyOrder(models.Model):
 
 
 class ReturnKind(models.TextChoices):
-    RETURN = "return", _("Return")
-    CLAIM = "claim", _("Claim")
+    """The legal track (returns/tracks.py): a withdrawal, or a claim under the legal guarantee."""
+
+    RETURN = "return", _("Withdrawal")
+    CLAIM = "claim", _("Legal guarantee claim")
 
 
 class ReturnReason(models.TextChoices):
     DEFECT = "defect", _("Defect")
     NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+
+
+class ClaimRemedy(models.TextChoices):
+    """What the shopper asks for under the legal guarantee: the buyer's choice (§ 439 (1) BGB,
+    art. 7:21 (1) BW, Art. 13 (2) Directive (EU) 2019/771)."""
+
+    REPLACEMENT = "replacement", _("Replacement")
+    REPAIR = "repair", _("Repair")
 
 
 class ReturnStatus(models.TextChoices):
@@ -70,6 +80,7 @@ class ReturnStatus(models.TextChoices):
 class ReturnRequest(models.Model):
     Kind = ReturnKind
     Reason = ReturnReason
+    Remedy = ClaimRemedy
     Status = ReturnStatus
 
     number = models.CharField(_("number"), max_length=80, unique=True)
@@ -82,6 +93,10 @@ class ReturnRequest(models.Model):
     sequence = models.PositiveIntegerField(_("sequence"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)
+    # Claims only: empty on a withdrawal.
+    remedy = models.CharField(
+        _("remedy asked for"), max_length=16, choices=Remedy.choices, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
     )
@@ -118,6 +133,9 @@ class ReturnRequest(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=ReturnKind.values), name="return_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(remedy__in=[*ClaimRemedy.values, ""]), name="return_remedy_valid"
             ),
         ]
         permissions = [

@@ -7,7 +7,7 @@ ReturnPolicy.from_settings() so a test can build any policy it likes.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import formats, timezone
@@ -20,26 +20,35 @@ NOT_PAID = _("This order has not been paid yet, so it cannot be returned.")
 NOT_SHIPPED = _("Nothing from this order has been shipped yet.")
 CANCELLED = _("This order was cancelled.")
 WINDOW_CLOSED = _("The %(days)s-day return period for this item has ended.")
-GUARANTEE_ENDED = _("The guarantee period for this item has ended.")
+GUARANTEE_ENDED = _(
+    "The legal guarantee period for this item (%(years)s years from delivery) ended on %(date)s."
+)
 FINAL_SALE = _(
     "This item was sold as final sale and cannot be returned, only claimed if defective."
 )
 NOTHING_LEFT = _("All units of this item have already been refunded, replaced or are in a return.")
 
 PAID_STATUSES = frozenset({"PAID", "PARTIALLY_REFUNDED"})
+# The trader refunds a withdrawal within 14 days of receiving it (Art. 13 Directive 2011/83/EU,
+# § 357 (1) BGB, art. 6:230s BW); it may hold the refund until the goods or a proof of their
+# dispatch arrive (§ 357 (4) BGB, art. 6:230s (3) BW).
+WITHDRAWAL_REFUND_DAYS = 14
 
 
 @dataclass(frozen=True)
 class ReturnPolicy:
     return_window_days: int = 30
-    guarantee_days: int = 730
+    # The legal guarantee lasts two years from delivery (Art. 10 Directive (EU) 2019/771, § 438
+    # (1) no. 3 BGB); a shop may give longer, never shorter. Counted in calendar years, not 730
+    # days, so a leap day in between does not cut the last day off.
+    guarantee_years: int = 2
     final_sale_tags: frozenset[str] = frozenset({"final-sale"})
 
     @classmethod
     def from_settings(cls) -> "ReturnPolicy":
         return cls(
             return_window_days=settings.RETURN_WINDOW_DAYS,
-            guarantee_days=settings.GUARANTEE_DAYS,
+            guarantee_years=settings.GUARANTEE_YEARS,
             final_sale_tags=frozenset(tag.lower() for tag in settings.FINAL_SALE_TAGS),
         )
 
@@ -82,6 +91,16 @@ def period_start(order: Order) -> datetime | None:
     return order.delivered_at or order.fulfilled_at
 
 
+def guarantee_last_day(start: datetime, *, years: int) -> date:
+    """The last day a defect may be claimed: the delivery date `years` later, in the shop's time
+    zone (§§ 187 (1), 188 (2) BGB); a delivery on 29 February ends on 28 February (§ 188 (3))."""
+    day = timezone.localdate(start)
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def refunded_quantity(order: Order, item: LineItem) -> int:
     return sum(
         line.quantity for r in order.refunds for line in r.lines if line.line_item_id == item.id
@@ -104,8 +123,12 @@ def item_eligibility(
     start = period_start(order)
     return_blocker = claim_blocker = blocker
     if blocker is None:
-        if now - start > timedelta(days=policy.guarantee_days):
-            claim_blocker = GUARANTEE_ENDED
+        last_day = guarantee_last_day(start, years=policy.guarantee_years)
+        if timezone.localdate(now) > last_day:
+            claim_blocker = GUARANTEE_ENDED % {
+                "years": policy.guarantee_years,
+                "date": formats.date_format(last_day, "DATE_FORMAT"),
+            }
         if {tag.lower() for tag in item.product_tags} & policy.final_sale_tags:
             return_blocker = FINAL_SALE
         elif now - start > timedelta(days=policy.return_window_days):

@@ -2,18 +2,32 @@
 
 import hmac
 import re
+from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import (
+    Case,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
+from django.utils import timezone
 
 from . import money, steps
 from .models import (
     Refund,
     RefundState,
     ReturnEvent,
+    ReturnKind,
     ReturnLine,
     ReturnRequest,
     ShopifyOrder,
 )
+from .policy import WITHDRAWAL_REFUND_DAYS
 from .shopify.types import Order
 
 TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
@@ -117,3 +131,30 @@ def unwritten_shopify_writes(*, before=None) -> list[tuple[int, int]]:
         ).values_list("data__event", flat=True)
     )
     return sorted((request_id, event) for request_id, event in pairs if event not in written)
+
+
+def with_refund_due(queryset):
+    """Annotate `refund_due`: when a withdrawal's refund is due by law, for withdrawals not yet
+    refunded (open), else None.
+
+    The refund is due within 14 days of the withdrawal, which for a return request is its
+    creation (policy.WITHDRAWAL_REFUND_DAYS); the shop may hold it until the goods or a proof
+    of dispatch arrive, but the date stays the law's.
+    """
+    due = ExpressionWrapper(
+        F("created_at") + timedelta(days=WITHDRAWAL_REFUND_DAYS), output_field=DateTimeField()
+    )
+    return queryset.annotate(
+        refund_due=Case(
+            When(Q(kind=ReturnKind.RETURN, status__in=OPEN_STATUSES), then=due),
+            default=None,
+            output_field=DateTimeField(),
+        )
+    )
+
+
+def refund_days_left(due: datetime | None, *, now: datetime) -> int | None:
+    """Whole days from today to the due day, in the shop's time zone; negative when overdue."""
+    if due is None:
+        return None
+    return (timezone.localdate(due) - timezone.localdate(now)).days

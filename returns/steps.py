@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from . import events, money
 from .errors import ReturnError
 from .models import ReturnEvent, ReturnKind, ReturnRequest, ReturnStatus
+from .tracks import GUARANTEE, REMEDY_ASKED, WITHDRAWAL, Track, track_of  # noqa: F401
 
 NOT_ALLOWED = _("%(number)s has the status “%(status)s”; that step is not possible now.")
 NOT_REFUNDABLE = _("%(number)s has the status “%(status)s” and cannot be refunded.")
@@ -113,6 +114,10 @@ def _items(request, payload) -> dict:
     return {"items": ", ".join(f"{line.quantity} × {line.title}" for line in request.lines.all())}
 
 
+def _requested(request, payload) -> dict:
+    return {**_items(request, payload), "remedy": request.get_remedy_display()}
+
+
 def _received(request, payload: events.Received) -> dict:
     return {
         "items": ", ".join(f"{line.received} × {line.title}" for line in payload.lines),
@@ -161,9 +166,9 @@ REQUEST = Step(
     payload=events.Requested,
     to_status=Status.REQUESTED,
     shopper_label=_("Request received"),
-    note=_("return requested (not satisfied): %(items)s"),
-    claim_note=_("claim filed (defect): %(items)s"),
-    note_values=_items,
+    note=_("withdrawal received (not satisfied), no reason needed: %(items)s"),
+    claim_note=_("defect reported, remedy asked for: %(remedy)s; %(items)s"),
+    note_values=_requested,
     tag="return-requested",
     email="requested",
 )

@@ -145,6 +145,7 @@ def order_page(request):
                     order=order,
                     quantities=form.quantities(),
                     reason=form.cleaned_data["reason"],
+                    remedy=form.cleaned_data["remedy"],
                     comment=form.cleaned_data["comment"],
                     locale=translation.get_language(),
                     submission_key=form.cleaned_data["submission_key"],

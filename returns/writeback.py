@@ -21,7 +21,10 @@ def note_line(event: ReturnEvent) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         day = formats.date_format(timezone.localdate(event.created_at), "Y-m-d")
         what = step.note_text(event.request, events.payload_of(event))
-        return f"{day} {event.request.number}: {what}"
+        # Every line says the request's legal track: staff reading the note alone know whether
+        # a refund is owed within 14 days (a withdrawal) or a remedy is (the guarantee).
+        track = steps.track_of(event.request).note_label
+        return f"{day} {event.request.number} ({track}): {what}"
 
 
 def event_write_back(*, event_id: int) -> bool:

@@ -270,7 +270,7 @@ DEVSHOP_ENABLED = False
 # ---------------------------------------------------------------------------------------------
 
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
-GUARANTEE_DAYS = env.int("GUARANTEE_DAYS", default=730)
+GUARANTEE_YEARS = env.int("GUARANTEE_YEARS", default=2)
 FINAL_SALE_TAGS = env.list("FINAL_SALE_TAGS", default=["final-sale"])
 # A withdrawal from an order not shipped yet: cancel it in Shopify (refund and restock) at once,
 # instead of leaving the cancellation to staff.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import events, steps
 from ..models import (
+    ClaimRemedy,
     ReturnKind,
     ReturnLine,
     ReturnReason,
@@ -31,6 +32,7 @@ UNKNOWN_ITEM = _("One of the chosen items is not part of this order.")
 TOO_MANY = _("You chose more units of “%(title)s” than can be returned (%(limit)s at most).")
 NOT_ALLOWED = _("“%(title)s” cannot be returned for this reason: %(why)s")
 COMMENT_REQUIRED = _("Please describe what is wrong with the item.")
+REMEDY_REQUIRED = _("Please choose whether you want the item repaired or replaced.")
 
 
 def shopify_order_store(*, order: Order) -> ShopifyOrder:
@@ -130,12 +132,16 @@ def return_request_create(
     reason: str,
     comment: str,
     locale: str,
+    remedy: str = "",
     submission_key: uuid.UUID | None = None,
     now: datetime | None = None,
     policy: ReturnPolicy | None = None,
     step: steps.Step = steps.REQUEST,
 ) -> ReturnRequest:
-    """File a return (not satisfied) or a claim (defect) for the chosen units of an order.
+    """File a withdrawal (not satisfied) or a guarantee claim (defect) for the chosen units.
+
+    A withdrawal needs no reason (the comment may be empty) and has no remedy; a claim names the
+    remedy the shopper chose, repair or replacement: the choice is theirs by law.
 
     The same submission_key (a double click, a resubmitted form) returns the request it already
     created. Units already in an open request cannot be chosen again, so a second tab cannot file
@@ -153,6 +159,8 @@ def return_request_create(
         chosen = _checked_quantities(order, quantities, reason, now, policy)
         if reason == ReturnReason.DEFECT and not comment:
             raise ReturnError(COMMENT_REQUIRED)
+        if reason == ReturnReason.DEFECT and remedy not in ClaimRemedy.values:
+            raise ReturnError(REMEDY_REQUIRED)
         return request_make(
             order=order,
             chosen=chosen,
@@ -161,10 +169,13 @@ def return_request_create(
             locale=locale,
             submission_key=submission_key,
             step=step,
+            remedy=remedy,
         )
 
 
-def request_make(*, order, chosen, reason, comment, locale, submission_key, step) -> ReturnRequest:
+def request_make(
+    *, order, chosen, reason, comment, locale, submission_key, step, remedy=""
+) -> ReturnRequest:
     """Create the request for units already checked, and record its first step."""
     with transaction.atomic():
         sequence = (order.return_requests.aggregate(Max("sequence"))["sequence__max"] or 0) + 1
@@ -174,6 +185,7 @@ def request_make(*, order, chosen, reason, comment, locale, submission_key, step
             number=f"R-{order.name.lstrip('#')}-{sequence}",
             kind=ReturnKind.CLAIM if reason == ReturnReason.DEFECT else ReturnKind.RETURN,
             reason=reason,
+            remedy=remedy if reason == ReturnReason.DEFECT else "",
             locale=locale,
             customer_email=order.email,
             comment=comment,

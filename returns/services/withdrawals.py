@@ -8,6 +8,7 @@ receipt (returns/withdrawal_receipt.py), queued once the declaration is committe
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,11 +51,7 @@ NAME_REQUIRED = _("Please enter your name.")
 def withdrawal_policy() -> ReturnPolicy:
     """The shop's policy with its return window at least the legal withdrawal period."""
     policy = ReturnPolicy.from_settings()
-    return ReturnPolicy(
-        return_window_days=withdrawal_days(policy),
-        guarantee_days=policy.guarantee_days,
-        final_sale_tags=policy.final_sale_tags,
-    )
+    return dataclasses.replace(policy, return_window_days=withdrawal_days(policy))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from returns.steps import step_for_event
+from returns.steps import REMEDY_ASKED, step_for_event, track_of
 
 from .. import money as money_
 
@@ -35,6 +35,23 @@ def event_label(event):
     """What the shopper reads for an event of their request, as its step declares."""
     step = step_for_event(event.type)
     return step.shopper_label or step.label
+
+
+@register.filter
+def track_title(request):
+    """The request's heading, naming its legal track: "Withdrawal R-1001-1"."""
+    return track_of(request).title % {"number": request.number}
+
+
+@register.filter
+def track_summary(request):
+    return track_of(request).summary
+
+
+@register.filter
+def remedy_asked(request):
+    """For a guarantee claim, the remedy the shopper chose, as a sentence to them; else ""."""
+    return REMEDY_ASKED.get(request.remedy, "")
 
 
 @register.filter

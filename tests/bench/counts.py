@@ -166,7 +166,13 @@ def claim_flow(meter: Meter, admin: Client) -> None:
     client.post(reverse("returns:start"), {"order_number": "1001", "email": EMAIL})
     html = client.get(reverse("returns:order")).content.decode()
     lamp = re.findall(r'name="(quantity_\d+)"', html)[-1]
-    form = {lamp: "1", "reason": "defect", "comment": "Broken.", "submission_key": uuid.uuid4()}
+    form = {
+        lamp: "1",
+        "reason": "defect",
+        "remedy": "replacement",
+        "comment": "Broken.",
+        "submission_key": uuid.uuid4(),
+    }
     with captured_tasks():
         client.post(reverse("returns:order"), form)
     claim = ReturnRequest.objects.get(order__name="#1001", kind="claim")

@@ -35,15 +35,16 @@ def test_a_defect_claim_from_start_to_status_page(page, live_server, order):
     find_order(page, live_server)
     quantity_field(page, order, 1).fill("1")
     page.get_by_label("It is defective").check()
+    page.get_by_label("Send me a replacement").check()
     page.get_by_label("Comment").fill("The switch stopped working after a week.")
     page.get_by_role("button", name="Send my request").click()
 
     page.wait_for_url("**/submitted/")
-    assert page.get_by_role("heading", name="Your claim has been filed").is_visible()
+    assert page.get_by_role("heading", name="Your guarantee claim has been filed").is_visible()
     assert page.get_by_text("R-1042-1").first.is_visible()
     page.get_by_role("link", name="Follow your request on its status page").click()
 
-    assert page.get_by_role("heading", name="Claim R-1042-1").is_visible()
+    assert page.get_by_role("heading", name="Guarantee claim R-1042-1").is_visible()
     assert page.get_by_text("We have received your claim").is_visible()
     assert page.get_by_text("Desk lamp").first.is_visible()
     assert ReturnRequest.objects.get().kind == "claim"
@@ -60,10 +61,10 @@ def test_a_return_by_keyboard_from_start_to_status_page(page, live_server, order
     page.keyboard.press("Enter")
 
     page.wait_for_url("**/submitted/")
-    assert page.get_by_role("heading", name="Your return has been registered").is_visible()
+    assert page.get_by_role("heading", name="We have received your withdrawal").is_visible()
     assert page.get_by_text("Retourstraat 1").is_visible()
     page.get_by_role("link", name="Follow your request on its status page").click()
-    assert page.get_by_role("heading", name="Return R-1042-1").is_visible()
+    assert page.get_by_role("heading", name="Withdrawal R-1042-1").is_visible()
     request = ReturnRequest.objects.get()
     assert [(line.title, line.quantity) for line in request.lines.all()] == [("Merino scarf", 2)]
 

@@ -43,7 +43,12 @@ def requests(devshop, staff):
     line = a_return.lines.get()
     services.return_receive(request_id=a_return.pk, user=staff, received={line.pk: 2}, restock=True)
     a_claim = services.return_request_create(
-        order=order, quantities={lamp: 1}, reason="defect", comment="Kapot.", locale="nl"
+        order=order,
+        quantities={lamp: 1},
+        reason="defect",
+        remedy="repair",
+        comment="Kapot.",
+        locale="nl",
     )
     services.return_approve(request_id=a_claim.pk, user=staff)
     return a_return, a_claim

@@ -30,14 +30,14 @@ def a_return(devshop, client):
 
 def test_the_language_switch_on_the_status_page_works(page, live_server, a_return):
     page.goto(f"{live_server.url}/r/{a_return.token}/")
-    assert page.get_by_role("heading", name="Return R-1043-1").is_visible()
+    assert page.get_by_role("heading", name="Withdrawal R-1043-1").is_visible()
 
     page.get_by_role("button", name="Nederlands").click()
 
     page.wait_for_url(f"**/r/{a_return.token}/")
-    assert page.get_by_role("heading", name="Retour R-1043-1").is_visible()
+    assert page.get_by_role("heading", name="Herroeping R-1043-1").is_visible()
     page.get_by_role("button", name="Deutsch").click()
-    assert page.get_by_role("heading", name="Rücksendung R-1043-1").is_visible()
+    assert page.get_by_role("heading", name="Widerruf R-1043-1").is_visible()
 
 
 def test_the_status_link_is_not_sent_to_other_sites(page, live_server, a_return):

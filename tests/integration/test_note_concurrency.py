@@ -82,7 +82,8 @@ def test_a_bulk_approval_on_a_real_worker_writes_every_line(
         assert lines[0] == "Gift"
         assert len(with_number(lines, event)) == 1, (event.request.number, lines)
         assert sum(
-            line.endswith(f"{event.request.number}: approved [{event.pk}]") for line in lines
+            line.endswith(f"{event.request.number} (withdrawal): approved [{event.pk}]")
+            for line in lines
         )
     # Both requests of each order: "requested" and "approved", four lines after the shop's own.
     assert all(len(note_of(devshop, request)) == 5 for request in requests)

@@ -30,6 +30,7 @@ def _file(shop_order, reason, quantities, comment=""):
         order=order,
         quantities={lines[i]["id"]: q for i, q in quantities.items()},
         reason=reason,
+        remedy="replacement" if reason == "defect" else "",
         comment=comment,
         locale="nl",
     )

@@ -51,7 +51,7 @@ def test_a_shopper_cancels_after_confirming_and_shopify_and_the_inbox_hear_of_it
     assert "This request was cancelled." in page and cancel_url(a_return) not in page
     stored = devshop.order_by_name("#1001")
     assert "return-cancelled" in stored["tags"]
-    assert "R-1001-1: cancelled by the shopper [" in stored["note"].splitlines()[-1]
+    assert "R-1001-1 (withdrawal): cancelled by the shopper [" in stored["note"].splitlines()[-1]
     # In the language the shopper filed it in (Dutch).
     assert mail.outbox[-1].subject == "Uw aanvraag R-1001-1 is geannuleerd"
     assert "U hoeft niets terug te sturen." in mail.outbox[-1].body

@@ -12,7 +12,7 @@ from returns.shopify.types import Fulfillment, LineItem, Money, Order, OrderRefu
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 RULES = ReturnPolicy(
-    return_window_days=30, guarantee_days=730, final_sale_tags=frozenset({"final-sale"})
+    return_window_days=30, guarantee_years=2, final_sale_tags=frozenset({"final-sale"})
 )
 
 
@@ -136,7 +136,30 @@ def test_defects_can_be_claimed_until_the_guarantee_ends():
     assert check(order(fulfillments=[shipped(730, delivered_days_ago=729)])).claimable == 2
     expired = check(order(fulfillments=[shipped(800, delivered_days_ago=731)]))
     assert expired.claimable == 0
-    assert expired.claim_blocker == policy.GUARANTEE_ENDED
+    # Delivered 731 days before 27 November 2026: on 26 November 2024.
+    assert expired.claim_blocker == (
+        "The legal guarantee period for this item (2 years from delivery) ended on Nov. 26, 2026."
+    )
+
+
+def test_the_guarantee_runs_two_calendar_years_across_a_leap_day():
+    # Delivered on 1 December 2023: 2024 has a 29 February, so 1 December 2025 is day 731; the
+    # law's two years still include it, and end with it.
+    delivered = datetime(2023, 12, 1, 10, 0, tzinfo=UTC)
+    days_ago = (NOW - delivered) / timedelta(days=1)
+    an_order = order(fulfillments=[shipped(days_ago, delivered_days_ago=days_ago)])
+    item = an_order.line_items[0]
+    last_day = datetime(2025, 12, 1, 20, 0, tzinfo=UTC)
+    assert item_eligibility(an_order, item, reserved=0, now=last_day, policy=RULES).claimable == 2
+    day_after = datetime(2025, 12, 2, 9, 0, tzinfo=UTC)
+    late = item_eligibility(an_order, item, reserved=0, now=day_after, policy=RULES)
+    assert late.claimable == 0
+    assert "ended on Dec. 1, 2025" in late.claim_blocker
+
+
+def test_a_delivery_on_a_leap_day_is_guaranteed_until_28_february():
+    delivered = datetime(2024, 2, 29, 10, 0, tzinfo=UTC)
+    assert policy.guarantee_last_day(delivered, years=2).isoformat() == "2026-02-28"
 
 
 def test_final_sale_items_can_be_claimed_but_not_returned():
@@ -185,6 +208,6 @@ def test_every_item_of_the_order_is_listed_even_when_ineligible():
 
 def test_the_policy_reads_the_shops_settings(settings):
     settings.RETURN_WINDOW_DAYS = 14
-    settings.GUARANTEE_DAYS = 365
+    settings.GUARANTEE_YEARS = 3
     settings.FINAL_SALE_TAGS = ["Outlet"]
-    assert ReturnPolicy.from_settings() == ReturnPolicy(14, 365, frozenset({"outlet"}))
+    assert ReturnPolicy.from_settings() == ReturnPolicy(14, 3, frozenset({"outlet"}))

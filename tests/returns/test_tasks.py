@@ -28,7 +28,9 @@ def test_the_write_back_run_twice_writes_one_line_and_one_tag(a_return, staff, d
     tasks.shopify_order_write_back.delay(event.pk)
 
     today = timezone.localdate().isoformat()
-    assert lines_of(devshop, "approved") == [f"{today} R-1001-1: approved [{event.pk}]"]
+    assert lines_of(devshop, "approved") == [
+        f"{today} R-1001-1 (withdrawal): approved [{event.pk}]"
+    ]
     assert devshop.order_by_name("#1001")["tags"].count("return-approved") == 1
     written = ReturnEvent.objects.filter(type="shopify.written", data__event=event.pk)
     assert written.count() == 1

@@ -41,7 +41,7 @@ def test_approving_tells_shopify_and_the_shopper(a_return, staff, devshop, run):
     assert {"return-requested", "return-approved"} <= set(stored["tags"])
     assert note_lines(devshop)[0] == "Gift wrap"
     today = timezone.localdate().isoformat()
-    assert note_lines(devshop)[-1] == f"{today} R-1001-1: approved [{event.pk}]"
+    assert note_lines(devshop)[-1] == f"{today} R-1001-1 (withdrawal): approved [{event.pk}]"
     assert "R-1001-1" in mail.outbox[-1].subject
 
 
@@ -127,7 +127,7 @@ def test_a_replacement_resolves_the_claim_with_a_tracking_link(
     assert "00340434161234567890" in replacement.tracking_url
     assert "replacement-shipped" in devshop.order_by_name("#1001")["tags"]
     assert note_lines(devshop)[-1].endswith(
-        f"R-1001-1: Desk lamp defective, replacement shipped on {shipped_on.isoformat()}, "
+        f"R-1001-1 (legal guarantee): Desk lamp defective, replacement shipped on {shipped_on.isoformat()}, "
         f"DHL 00340434161234567890 [{a_claim.events.get(type='returns.replacement_shipped').pk}]"
     )
     html = client.get(f"/r/{a_claim.token}/").content.decode()
@@ -211,7 +211,7 @@ def test_a_note_edited_in_shopify_between_steps_is_kept(a_return, staff, devshop
     assert "Called the customer: parcel comes Friday" in lines
     received = a_return.events.get(type="returns.received")
     assert lines[-1].endswith(
-        f"R-1001-1: parcel received: 2 × Linen shirt (not restocked) [{received.pk}]"
+        f"R-1001-1 (withdrawal): parcel received: 2 × Linen shirt (not restocked) [{received.pk}]"
     )
     assert {"vip", "return-requested", "return-approved", "return-received"} <= set(stored["tags"])
 

@@ -45,8 +45,17 @@ def item_id(order_data, index):
     return order_data["lineItems"]["nodes"][index]["id"].rsplit("/", 1)[1]
 
 
-def submit(client, order_data, quantities, reason="not_satisfied", comment="", key=None):
-    form = {"reason": reason, "comment": comment, "submission_key": str(key or uuid.uuid4())}
+def submit(
+    client, order_data, quantities, reason="not_satisfied", comment="", key=None, remedy=None
+):
+    if remedy is None:
+        remedy = "replacement" if reason == "defect" else ""
+    form = {
+        "reason": reason,
+        "remedy": remedy,
+        "comment": comment,
+        "submission_key": str(key or uuid.uuid4()),
+    }
     for index, quantity in quantities.items():
         form[f"quantity_{item_id(order_data, index)}"] = quantity
     return client.post(ORDER, form)
@@ -258,8 +267,8 @@ def test_the_status_page_tells_the_shopper_where_things_stand(client, order, dev
     response = client.get(reverse("returns:status", args=[request.token]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Return R-1001-1" in html and "Order #1001" in html
-    assert "We have registered your return" in html
+    assert "Withdrawal R-1001-1" in html and "Order #1001" in html
+    assert "We have received your withdrawal. Please send" in html
     assert "Request received" in html and "Linen shirt" in html and "Retourstraat 1" in html
     assert 'class="return-slip"' in html
     assert response["Referrer-Policy"] == "same-origin"
