@@ -4,13 +4,17 @@ A refund is first a pending row with its own idempotency key, written under a lo
 so two staff members cannot both spend the same refundable amount. A task then asks Shopify, with
 that key, as often as it takes; Shopify's @idempotent makes a repeat return the first refund.
 Pending refunds count against the maximum until Shopify has answered.
+
+Amounts are in the currency the customer paid in (Shopify's presentment currency), as Shopify
+refunds: the order's local copy, its lines, the quote and every Refund are in it. What Shopify
+books in the shop's own currency is shown beside it for staff, from Shopify's shopMoney.
 """
 
 import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -26,6 +30,7 @@ from ..models import (
 )
 from ..shopify import refunds as shopify_refunds
 from ..shopify.errors import ShopifyError, ShopifyRejected
+from ..shopify.types import Money
 from .common import ReturnError, event_record, step_record
 from .refund_guards import order_refund_lock, refund_lease_release, refund_lease_take
 
@@ -46,6 +51,21 @@ class RefundQuote:
     maximum: Decimal
     currency: str
     shopify_maximum: Decimal
+    # Shopify's suggestion and maximum with its shopMoney: what the shop's currency is read from.
+    shopify_amounts: tuple[Money, ...] = ()
+
+    def money(self, amount: Decimal) -> Money:
+        """`amount` with its booking in the shop's currency, when the customer paid in another."""
+        shop = in_shop_currency(amount, self.shopify_amounts)
+        return Money(amount=amount, currency=self.currency, shop=shop)
+
+    @property
+    def suggested_money(self) -> Money:
+        return self.money(self.suggested)
+
+    @property
+    def maximum_money(self) -> Money:
+        return self.money(self.maximum)
 
 
 def _total(refunds) -> Decimal:
@@ -97,13 +117,36 @@ def refund_quote(*, request: ReturnRequest) -> RefundQuote:
     suggestion = shopify_refunds.refund_suggest(request.order.shopify_id, lines)
     shopify_maximum = suggestion.maximum.amount
     maximum = refund_limit(request, shopify_maximum=shopify_maximum)
-    suggested = suggestion.amount.amount if lines else maximum
+    suggested = min(suggestion.amount.amount if lines else maximum, maximum)
     return RefundQuote(
-        suggested=min(suggested, maximum),
+        suggested=suggested,
         maximum=maximum,
         currency=request.order.currency,
         shopify_maximum=shopify_maximum,
+        shopify_amounts=(suggestion.maximum, suggestion.amount),
     )
+
+
+def in_shop_currency(amount: Decimal, shopify_amounts: tuple[Money, ...]) -> Money | None:
+    """`amount` (presentment money) in the shop's currency, as Shopify books it; None if the
+    customer paid in the shop's currency.
+
+    Shopify's own shopMoney where `amount` is one of Shopify's amounts; otherwise at the rate of
+    the first of them that is not zero (Shopify's booking of it over its presentment amount), so
+    the portal never uses an exchange rate of its own.
+    """
+    shopify_amounts = tuple(m for m in shopify_amounts if m.shop is not None)
+    for known in shopify_amounts:
+        if known.amount == amount:
+            return known.shop
+    for known in shopify_amounts:
+        if known.amount > 0:
+            shop = known.shop
+            converted = (amount * shop.amount / known.amount).quantize(
+                money.quantum(shop.currency), rounding=ROUND_HALF_EVEN
+            )
+            return Money(amount=converted, currency=shop.currency)
+    return None
 
 
 def _checked_amount(amount, currency: str, order_currency: str) -> Decimal:
@@ -227,7 +270,9 @@ def _refund_attempt(refund: Refund) -> Refund:
                 idempotency_key=key,
                 transactions=refund.transactions,
             )
-        return _refund_settle(refund.pk, shopify_refund_id=created.id)
+        return _refund_settle(
+            refund.pk, shopify_refund_id=created.id, shop_money=created.amount.shop
+        )
     except ShopifyRejected as exc:
         # An earlier attempt with this key may have made the refund meanwhile (Shopify still at
         # work when it was sent again, or a key Shopify no longer remembers): only the order's
@@ -275,7 +320,13 @@ def refunds_reconcile(*, order_id: int, shopify_refunds_noted) -> list[Refund]:
     return recovered
 
 
-def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str = "") -> Refund:
+def _refund_settle(
+    refund_id: int,
+    *,
+    shopify_refund_id: str = "",
+    failed: str = "",
+    shop_money: Money | None = None,
+) -> Refund:
     with transaction.atomic():
         refund = Refund.objects.select_for_update(of=("self",)).get(pk=refund_id)
         if refund.state == RefundState.SUCCEEDED:
@@ -313,8 +364,12 @@ def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str =
         refund.shopify_refund_id = shopify_refund_id
         refund.succeeded_at = timezone.now()
         refund.error = ""
+        if shop_money is not None:
+            refund.shop_amount, refund.shop_currency = shop_money.amount, shop_money.currency
         refund.save(
             update_fields=[
+                "shop_amount",
+                "shop_currency",
                 "state",
                 "shopify_refund_id",
                 "succeeded_at",

@@ -26,11 +26,22 @@ def legacy_id(gid: str) -> int:
 
 @dataclass(frozen=True)
 class Money:
+    """An amount in the currency the customer paid in (Shopify's presentment money).
+
+    `shop` is the same amount in the shop's currency, as Shopify booked it (its shopMoney), when
+    the customer paid in another currency; None when the two are the same.
+    """
+
     amount: Decimal
     currency: str
+    shop: Money | None = None
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+    @property
+    def in_shop_currency(self) -> Money:
+        return self.shop or self
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,8 @@ class Order:
     customer_locale: str | None
     financial_status: str | None
     fulfillment_status: str
+    # The currency the customer paid in (presentmentCurrencyCode): the order's amounts and its
+    # refunds are in it. `shop_currency` is the shop's (currencyCode) when it differs, else None.
     currency: str
     note: str | None
     tags: tuple[str, ...]
@@ -115,6 +128,7 @@ class Order:
     fulfillments: tuple[Fulfillment, ...]
     transactions: tuple[Transaction, ...]
     refunds: tuple[OrderRefund, ...]
+    shop_currency: str | None = None
 
     @property
     def legacy_id(self) -> int:
