@@ -14,7 +14,7 @@ import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -28,6 +28,7 @@ from ..models import (
     ReturnRequest,
     ShopifyOrder,
 )
+from ..selectors import order_snapshot
 from ..shopify import refunds as shopify_refunds
 from ..shopify.errors import ShopifyError, ShopifyRejected
 from ..shopify.types import Money
@@ -73,8 +74,22 @@ def _total(refunds) -> Decimal:
 
 
 def request_value(request: ReturnRequest) -> Decimal:
-    """What the shopper paid for the units in this request."""
-    return sum((line.unit_price * line.quantity for line in request.lines.all()), money.ZERO)
+    """What the shopper paid for the units in this request, in the order's currency.
+
+    A line filed in another currency (the shop's, before refunds were made in the customer's)
+    takes its unit price from the order's copy; if that has none in the order's currency either,
+    the line counts for nothing, so no amount is ever compared across currencies.
+    """
+    currency, snapshot, value = request.order.currency, None, money.ZERO
+    for line in request.lines.all():
+        price = line.unit_price
+        if line.currency != currency:
+            snapshot = snapshot or order_snapshot(request.order)
+            item = snapshot.line_item(line.line_item_id)
+            same = item is not None and item.unit_price.currency == currency
+            price = item.unit_price.amount if same else money.ZERO
+        value += price * line.quantity
+    return value
 
 
 def refund_limit(request: ReturnRequest, *, shopify_maximum: Decimal) -> Decimal:
@@ -115,6 +130,12 @@ def refund_quote(*, request: ReturnRequest) -> RefundQuote:
         )
     lines = _refund_lines(request)
     suggestion = shopify_refunds.refund_suggest(request.order.shopify_id, lines)
+    if suggestion.maximum.currency != request.order.currency:
+        # A copy stored before it was read in the customer's currency: read it again, so the
+        # form offers and the caps count in the currency Shopify refunds in.
+        from .requests import shopify_order_refetch
+
+        request.order = shopify_order_refetch(order_id=request.order_id)
     shopify_maximum = suggestion.maximum.amount
     maximum = refund_limit(request, shopify_maximum=shopify_maximum)
     suggested = min(suggestion.amount.amount if lines else maximum, maximum)
@@ -128,25 +149,11 @@ def refund_quote(*, request: ReturnRequest) -> RefundQuote:
 
 
 def in_shop_currency(amount: Decimal, shopify_amounts: tuple[Money, ...]) -> Money | None:
-    """`amount` (presentment money) in the shop's currency, as Shopify books it; None if the
-    customer paid in the shop's currency.
-
-    Shopify's own shopMoney where `amount` is one of Shopify's amounts; otherwise at the rate of
-    the first of them that is not zero (Shopify's booking of it over its presentment amount), so
-    the portal never uses an exchange rate of its own.
-    """
-    shopify_amounts = tuple(m for m in shopify_amounts if m.shop is not None)
-    for known in shopify_amounts:
-        if known.amount == amount:
-            return known.shop
-    for known in shopify_amounts:
-        if known.amount > 0:
-            shop = known.shop
-            converted = (amount * shop.amount / known.amount).quantize(
-                money.quantum(shop.currency), rounding=ROUND_HALF_EVEN
-            )
-            return Money(amount=converted, currency=shop.currency)
-    return None
+    """`amount` as Shopify books it in the shop's currency: the first of Shopify's amounts that
+    is it, else at the rate of the first that is not zero; None where the customer paid in the
+    shop's currency."""
+    known = sorted(shopify_amounts, key=lambda m: m.amount != amount)
+    return next((m.shop_equivalent(amount) for m in known if m.shop_equivalent(amount)), None)
 
 
 def _checked_amount(amount, currency: str, order_currency: str) -> Decimal:

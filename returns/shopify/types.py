@@ -11,8 +11,10 @@ import types
 import typing
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
+
+from .. import money
 
 GID_PREFIX = "gid://shopify/"
 # Fulfillments that never left (or were taken back) say nothing about when goods were sent.
@@ -39,9 +41,18 @@ class Money:
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
 
-    @property
-    def in_shop_currency(self) -> Money:
-        return self.shop or self
+    def shop_equivalent(self, amount: Decimal) -> Money | None:
+        """`amount` (in this currency) in the shop's currency at the rate of Shopify's own pair
+        (its shopMoney over this amount): Shopify's booking itself for this very amount. None
+        where the customer paid in the shop's currency, or this amount is zero."""
+        if self.shop is None or amount == self.amount:
+            return self.shop
+        if self.amount <= 0:
+            return None
+        converted = (amount * self.shop.amount / self.amount).quantize(
+            money.quantum(self.shop.currency), rounding=ROUND_HALF_EVEN
+        )
+        return Money(amount=converted, currency=self.shop.currency)
 
 
 @dataclass(frozen=True)

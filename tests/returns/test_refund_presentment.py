@@ -234,3 +234,19 @@ def test_staff_see_francs_and_shopifys_euros(
     assert "162.14\xa0CHF (≈ 168.90\xa0EUR in the shop" in change
     made = Refund.objects.get(request=shirts)
     assert money.format_with_code(made.shop_amount, "EUR") in change
+
+
+def test_a_request_filed_in_the_shops_currency_is_refunded_in_the_customers(
+    shirts, staff, django_capture_on_commit_callbacks
+):
+    # As stored before the portal read orders in the customer's currency: euros throughout.
+    shirts.order.__class__.objects.filter(pk=shirts.order_id).update(currency="EUR")
+    shirts.lines.update(currency="EUR", unit_price=Decimal("39.95"))
+    shirts = ReturnRequest.objects.get(pk=shirts.pk)
+
+    quote = services.refund_quote(request=shirts)
+
+    # The order's copy is read again, and the shirts count at what was paid for them in francs.
+    assert (quote.currency, quote.maximum) == ("CHF", SHIRTS_CHF)
+    made = refund(shirts, staff, "76.70", django_capture_on_commit_callbacks)
+    assert (made.state, made.currency) == ("succeeded", "CHF")
