@@ -178,9 +178,9 @@ class Shop:
         assert self.ask(index, Decimal("1.00"), currency="USD")[1] is None
 
     def request_in_shop_currency(self, index):
-        # Only the currency the customer paid in is refunded (the same as the shop's for EUR).
-        refund = self.ask(index, Decimal("1.00"), currency="EUR")[1]
-        assert (refund is None) == (self.currency != "EUR")
+        # Only the currency the customer paid in is refunded, never the shop's other one.
+        if self.currency != "EUR":
+            assert self.ask(index, Decimal("1.00"), currency="EUR")[1] is None
 
     def double_click(self, index):
         before = Refund.objects.count()
