@@ -5,8 +5,10 @@ An order has the shop's currency (`currencyCode`) and the currency the customer 
 customer in Switzerland pays CHF, the shop books EUR. Every MoneyBag then carries both amounts.
 Refunds are asked for, checked and made in presentment money, as Shopify's RefundInput works; the
 shop amount of what devshop creates follows from the order's own exchange rate (its total in shop
-money over its total in presentment money). An order stored without presentment money (one
-currency) presents its shop money.
+money over its total in presentment money), rounded, but never past what is left of the shop
+money paid: refunding everything a payment took gives back exactly its shop amount, so rounding
+each partial refund never adds up to more than the shop received. An order stored without
+presentment money (one currency) presents its shop money.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ def amount_of(money_bag: dict) -> Decimal:
     return Decimal(presented(money_bag)["amount"])
 
 
+def shop_amount_of(money_bag: dict) -> Decimal:
+    """The shop amount: what the shop booked."""
+    return Decimal(money_bag["shopMoney"]["amount"])
+
+
 def exchange_rate(order: dict) -> Decimal:
     """Shop money per unit of presentment money, from the order's total."""
     total = order.get("totalPriceSet") or {}
@@ -47,14 +54,19 @@ def exchange_rate(order: dict) -> Decimal:
     return Decimal(total["shopMoney"]["amount"]) / presentment
 
 
-def bag(amount: Decimal, order: dict) -> dict:
-    """A MoneyBag for an amount in the order's presentment currency."""
+def bag(amount: Decimal, order: dict, *, shop_amount: Decimal | None = None) -> dict:
+    """A MoneyBag for an amount in the order's presentment currency.
+
+    The shop amount is `shop_amount` when given, else the amount at the order's exchange rate.
+    """
+    if shop_amount is None:
+        shop_amount = amount * exchange_rate(order)
     presentment = {
         "amount": str(amount.quantize(CENT)),
         "currencyCode": presentment_currency(order),
     }
     shop = {
-        "amount": str((amount * exchange_rate(order)).quantize(CENT)),
+        "amount": str(shop_amount.quantize(CENT)),
         "currencyCode": shop_currency(order),
     }
     return {"shopMoney": shop, "presentmentMoney": presentment}

@@ -23,7 +23,16 @@ from graphql import GraphQLError
 from graphql.execution.values import get_directive_values
 
 from . import webhooks
-from .money import CENT, ZERO, amount_of, bag, presentment_currency
+from .money import (
+    CENT,
+    ZERO,
+    amount_of,
+    bag,
+    exchange_rate,
+    presentment_currency,
+    shop_amount_of,
+    shop_currency,
+)
 from .relay import gid_type, new_gid, resolve_connection, stored_nodes
 from .relay import user_error as _error
 from .versions import idempotency_required
@@ -39,6 +48,12 @@ KEY_MISMATCH = "The same idempotency key cannot be used with different operation
 # Shopify's words for IDEMPOTENCY_CONCURRENT_REQUEST: a second request with a key whose first
 # request is still being carried out. refundCreate's userErrors carry no code, only the message.
 KEY_IN_PROGRESS = "This request is currently in progress, please try again."
+# After RefundInput.currency's description: "required for orders where the currency and
+# presentment currency differ".
+CURRENCY_REQUIRED = (
+    "Currency is required for orders where the currency and presentment currency differ; "
+    "it must be the presentment currency (%(currency)s)"
+)
 
 
 # -- what an order can still refund ---------------------------------------------------------------
@@ -61,6 +76,38 @@ def refundable_parents(order: dict) -> list[tuple[dict, Decimal]]:
         for t in transactions
         if t["kind"] in REFUNDABLE_KINDS and t["status"] == "SUCCESS"
     ]
+
+
+def shop_money_left(order: dict) -> dict[str, Decimal]:
+    """What each transaction that took money can still give back in shop money."""
+    transactions = order.get("transactions") or []
+    refunded: dict[str, Decimal] = defaultdict(Decimal)
+    for transaction in transactions:
+        parent = transaction.get("parentTransaction") or {}
+        if transaction["kind"] == "REFUND" and transaction["status"] == "SUCCESS" and parent:
+            refunded[parent["id"]] += shop_amount_of(transaction["amountSet"])
+    return {
+        t["id"]: max(shop_amount_of(t["amountSet"]) - refunded[t["id"]], ZERO)
+        for t in transactions
+        if t["kind"] in REFUNDABLE_KINDS and t["status"] == "SUCCESS"
+    }
+
+
+def _shop_shares(order: dict, payments) -> list[Decimal]:
+    """The shop amount of each (parent, presentment amount) refunded: at the order's rate, and
+    never more than the parent has left in shop money; all of it once the parent is emptied."""
+    left = {t["id"]: amount for t, amount in refundable_parents(order)}
+    shop_left = shop_money_left(order)
+    rate, shares = exchange_rate(order), []
+    for parent, amount in payments:
+        if amount >= left[parent["id"]]:
+            share = shop_left[parent["id"]]
+        else:
+            share = min((amount * rate).quantize(CENT), shop_left[parent["id"]])
+        left[parent["id"]] -= amount
+        shop_left[parent["id"]] -= share
+        shares.append(share)
+    return shares
 
 
 def _unit_price(item: dict) -> Decimal:
@@ -205,6 +252,7 @@ def _refund(order: dict | None, input: dict, now: str):
                 "totalTaxSet": bag(ZERO, order),
             }
         )
+    shop_shares = _shop_shares(order, payments)
     transactions = [
         {
             "id": new_gid("OrderTransaction"),
@@ -214,19 +262,20 @@ def _refund(order: dict | None, input: dict, now: str):
             "createdAt": now,
             "processedAt": now,
             "test": bool(parent.get("test")),
-            "amountSet": bag(amount, order),
+            "amountSet": bag(amount, order, shop_amount=shop_share),
             "parentTransaction": {"id": parent["id"]},
         }
-        for parent, amount in payments
+        for (parent, amount), shop_share in zip(payments, shop_shares, strict=True)
     ]
     total = sum((amount for _, amount in payments), ZERO)
+    total_shop = sum(shop_shares, ZERO)
     refund = {
         "id": new_gid("Refund"),
         "createdAt": now,
         "processedAt": now,
         "updatedAt": now,
         "note": input.get("note"),
-        "totalRefundedSet": bag(total, order),
+        "totalRefundedSet": bag(total, order, shop_amount=total_shop),
         "refundLineItems": {"nodes": refund_lines},
         "transactions": {"nodes": transactions},
     }
@@ -234,8 +283,9 @@ def _refund(order: dict | None, input: dict, now: str):
     order["refunds"] = [*(order.get("refunds") or []), refund]
     if total > 0:
         refunded = amount_of(order["totalRefundedSet"]) + total
+        refunded_shop = shop_amount_of(order["totalRefundedSet"]) + total_shop
         received = sum((amount_of(t["amountSet"]) for t, _ in refundable_parents(order)), ZERO)
-        order["totalRefundedSet"] = bag(refunded, order)
+        order["totalRefundedSet"] = bag(refunded, order, shop_amount=refunded_shop)
         order["displayFinancialStatus"] = (
             "REFUNDED" if refunded >= received else "PARTIALLY_REFUNDED"
         )
@@ -248,7 +298,10 @@ def _check(order: dict | None, input: dict):
         return [_error(["orderId"], "Order does not exist")], [], []
     errors: list[dict] = []
     currency = presentment_currency(order)
-    if input.get("currency") not in (None, currency):
+    if input.get("currency") is None and currency != shop_currency(order):
+        # Shopify's RefundInput: required where the shop's and the customer's currencies differ.
+        errors.append(_error(["currency"], CURRENCY_REQUIRED % {"currency": currency}))
+    elif input.get("currency") not in (None, currency):
         # Shopify refunds in the currency the customer paid in.
         errors.append(_error(["currency"], f"Currency must be the order's currency ({currency})"))
     if not input.get("refundLineItems") and not input.get("transactions"):

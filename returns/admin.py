@@ -73,6 +73,7 @@ class RefundInline(ReadOnlyInline):
         "created_at",
         "amount_shown",
         "currency",
+        "shop_amount_shown",
         "state",
         "late_success_at",
         "error",
@@ -85,6 +86,13 @@ class RefundInline(ReadOnlyInline):
     @admin.display(description=_("amount"))
     def amount_shown(self, obj):
         return money.format_number(obj.amount, obj.currency)
+
+    @admin.display(description=_("in the shop's currency"))
+    def shop_amount_shown(self, obj):
+        # Shopify's booking of a refund made in the customer's currency; known once it is made.
+        if obj.shop_amount is None:
+            return "–"
+        return money.format_with_code(obj.shop_amount, obj.shop_currency)
 
 
 class ReplacementInline(ReadOnlyInline):

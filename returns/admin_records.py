@@ -73,9 +73,10 @@ class RefundAdmin(ReadOnlyAdmin):
     search_fields = ("request__number", "shopify_refund_id")
     actions = ("retry_pending",)
     # The amount at its currency's decimals, not the stored three (29,00, not 29,000).
-    exclude = ("amount",)
+    exclude = ("amount", "shop_amount")
     readonly_fields = [
-        "amount_shown" if field.name == "amount" else field.name for field in Refund._meta.fields
+        {"amount": "amount_shown", "shop_amount": "shop_amount_shown"}.get(field.name, field.name)
+        for field in Refund._meta.fields
     ]
 
     @staticmethod
@@ -86,6 +87,12 @@ class RefundAdmin(ReadOnlyAdmin):
     @admin.display(description=_("amount"), ordering="amount")
     def amount_shown(self, obj):
         return money.format_number(obj.amount, obj.currency)
+
+    @admin.display(description=_("in the shop's currency"))
+    def shop_amount_shown(self, obj):
+        if obj.shop_amount is None:
+            return "–"
+        return money.format_with_code(obj.shop_amount, obj.shop_currency)
 
     @admin.display(description=_("needs attention"), boolean=True)
     def needs_attention(self, obj):

@@ -51,6 +51,13 @@ def transition_view(step: steps.Step):
     return decorator
 
 
+def _in_shop_currency(quote, amount) -> str:
+    """The amount as Shopify books it in the shop's currency ("50,12 EUR"), or "" if the customer
+    paid in the shop's currency."""
+    shop = quote.money(amount).shop
+    return money.format_with_code(shop.amount, shop.currency) if shop else ""
+
+
 def _render(model_admin, request, return_request, title, form, template="step", **context):
     context = {
         **model_admin.admin_site.each_context(request),
@@ -182,6 +189,7 @@ class TransitionViews:
                     amount=money.format_amount(
                         form.cleaned_data["amount"], form.cleaned_data["currency"]
                     ),
+                    shop_amount=_in_shop_currency(quote, form.cleaned_data["amount"]),
                 )
         else:
             form = RefundForm(

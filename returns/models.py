@@ -193,8 +193,15 @@ class Refund(models.Model):
     request = models.ForeignKey(
         ReturnRequest, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("request")
     )
+    # In the currency the customer paid in (Shopify's presentment currency): what is refunded.
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3)
+    # What Shopify booked the refund at in the shop's currency, when the customer paid in another;
+    # known once Shopify has made the refund (its shopMoney), never worked out by the portal.
+    shop_amount = models.DecimalField(
+        _("amount in the shop's currency"), null=True, blank=True, **MONEY
+    )
+    shop_currency = models.CharField(_("shop's currency"), max_length=3, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.PENDING
     )

@@ -40,6 +40,9 @@ AMOUNT_AMBIGUOUS = _("“%(text)s” can be read two ways. Write %(whole)s or %(
 AMOUNT_DECIMALS = _("Amounts in %(currency)s have at most %(decimals)s decimals, e.g. %(example)s.")
 AMOUNT_NO_DECIMALS = _("Amounts in %(currency)s have no decimals, e.g. %(example)s.")
 AMOUNT_TOO_LARGE = _("Enter at most %(digits)s digits before the decimals.")
+# For staff, where the customer paid in another currency than the shop's: "48,50 CHF (≈ 50,12 EUR
+# in the shop's currency)". The shop amount is Shopify's booking, so it is only about right.
+IN_SHOP_CURRENCY = _("%(amount)s (≈ %(shop_amount)s in the shop's currency)")
 
 _DIGITS = re.compile(r"[0-9]+")
 _LETTER_NEXT_TO_DIGIT = re.compile(r"(?<=[^\W\d_])(?=[0-9])|(?<=[0-9])(?=[^\W\d_])")
@@ -137,6 +140,31 @@ def format_number(amount: Decimal, currency: str, *, language: str | None = None
     return format_decimal(
         round_down(amount, currency), format=pattern, locale=_locale(language), group_separator=True
     )
+
+
+def format_with_code(amount: Decimal, currency: str, *, language: str | None = None) -> str:
+    """ "1.234,50 CHF": the number as `language` writes it and the currency's code, as staff read
+    amounts in the admin."""
+    return f"{format_number(amount, currency, language=language)}\xa0{str(currency).upper()}"
+
+
+def format_for_staff(
+    amount: Decimal,
+    currency: str,
+    *,
+    shop_amount: Decimal | None = None,
+    shop_currency: str = "",
+    language: str | None = None,
+) -> str:
+    """ "48,50 CHF (≈ 50,12 EUR in the shop's currency)", or "48,50 CHF" without a shop amount
+    in another currency."""
+    shown = format_with_code(amount, currency, language=language)
+    if shop_amount is None or not shop_currency or shop_currency.upper() == currency.upper():
+        return shown
+    return str(IN_SHOP_CURRENCY) % {
+        "amount": shown,
+        "shop_amount": format_with_code(shop_amount, shop_currency, language=language),
+    }
 
 
 def format_input(amount: Decimal, currency: str, *, language: str | None = None) -> str:

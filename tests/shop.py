@@ -120,3 +120,24 @@ def refunds_landed(devshop, order_name: str, count: int = 1, within: float = 10.
             return True
         time.sleep(0.05)
     return False
+
+
+def presented_in(data, currency: str, rate: Decimal):
+    """The order as a shop in EUR sells it to a customer paying in `currency`: every MoneyBag's
+    presentment money is its shop money times `rate` (units of `currency` per euro), at cents,
+    as Shopify Markets converts prices at checkout."""
+
+    def convert(value):
+        if isinstance(value, dict):
+            if "shopMoney" in value:
+                amount = (Decimal(value["shopMoney"]["amount"]) * rate).quantize(Decimal("0.01"))
+                return {
+                    **value,
+                    "presentmentMoney": {"amount": f"{amount:.2f}", "currencyCode": currency},
+                }
+            return {key: convert(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [convert(item) for item in value]
+        return value
+
+    return {**convert(data), "presentmentCurrencyCode": currency}

@@ -4,6 +4,10 @@ A refund is first a pending row with its own idempotency key, written under a lo
 so two staff members cannot both spend the same refundable amount. A task then asks Shopify, with
 that key, as often as it takes; Shopify's @idempotent makes a repeat return the first refund.
 Pending refunds count against the maximum until Shopify has answered.
+
+Amounts are in the currency the customer paid in (Shopify's presentment currency), as Shopify
+refunds: the order's local copy, its lines, the quote and every Refund are in it. What Shopify
+books in the shop's own currency is shown beside it for staff, from Shopify's shopMoney.
 """
 
 import dataclasses
@@ -24,8 +28,10 @@ from ..models import (
     ReturnRequest,
     ShopifyOrder,
 )
+from ..selectors import order_snapshot
 from ..shopify import refunds as shopify_refunds
 from ..shopify.errors import ShopifyError, ShopifyRejected
+from ..shopify.types import Money
 from .common import ReturnError, event_record, step_record
 from .refund_guards import order_refund_lock, refund_lease_release, refund_lease_take
 
@@ -46,6 +52,21 @@ class RefundQuote:
     maximum: Decimal
     currency: str
     shopify_maximum: Decimal
+    # Shopify's suggestion and maximum with its shopMoney: what the shop's currency is read from.
+    shopify_amounts: tuple[Money, ...] = ()
+
+    def money(self, amount: Decimal) -> Money:
+        """`amount` with its booking in the shop's currency, when the customer paid in another."""
+        shop = in_shop_currency(amount, self.shopify_amounts)
+        return Money(amount=amount, currency=self.currency, shop=shop)
+
+    @property
+    def suggested_money(self) -> Money:
+        return self.money(self.suggested)
+
+    @property
+    def maximum_money(self) -> Money:
+        return self.money(self.maximum)
 
 
 def _total(refunds) -> Decimal:
@@ -53,8 +74,22 @@ def _total(refunds) -> Decimal:
 
 
 def request_value(request: ReturnRequest) -> Decimal:
-    """What the shopper paid for the units in this request."""
-    return sum((line.unit_price * line.quantity for line in request.lines.all()), money.ZERO)
+    """What the shopper paid for the units in this request, in the order's currency.
+
+    A line filed in another currency (the shop's, before refunds were made in the customer's)
+    takes its unit price from the order's copy; if that has none in the order's currency either,
+    the line counts for nothing, so no amount is ever compared across currencies.
+    """
+    currency, snapshot, value = request.order.currency, None, money.ZERO
+    for line in request.lines.all():
+        price = line.unit_price
+        if line.currency != currency:
+            snapshot = snapshot or order_snapshot(request.order)
+            item = snapshot.line_item(line.line_item_id)
+            same = item is not None and item.unit_price.currency == currency
+            price = item.unit_price.amount if same else money.ZERO
+        value += price * line.quantity
+    return value
 
 
 def refund_limit(request: ReturnRequest, *, shopify_maximum: Decimal) -> Decimal:
@@ -95,15 +130,30 @@ def refund_quote(*, request: ReturnRequest) -> RefundQuote:
         )
     lines = _refund_lines(request)
     suggestion = shopify_refunds.refund_suggest(request.order.shopify_id, lines)
+    if suggestion.maximum.currency != request.order.currency:
+        # A copy stored before it was read in the customer's currency: read it again, so the
+        # form offers and the caps count in the currency Shopify refunds in.
+        from .requests import shopify_order_refetch
+
+        request.order = shopify_order_refetch(order_id=request.order_id)
     shopify_maximum = suggestion.maximum.amount
     maximum = refund_limit(request, shopify_maximum=shopify_maximum)
-    suggested = suggestion.amount.amount if lines else maximum
+    suggested = min(suggestion.amount.amount if lines else maximum, maximum)
     return RefundQuote(
-        suggested=min(suggested, maximum),
+        suggested=suggested,
         maximum=maximum,
         currency=request.order.currency,
         shopify_maximum=shopify_maximum,
+        shopify_amounts=(suggestion.maximum, suggestion.amount),
     )
+
+
+def in_shop_currency(amount: Decimal, shopify_amounts: tuple[Money, ...]) -> Money | None:
+    """`amount` as Shopify books it in the shop's currency: the first of Shopify's amounts that
+    is it, else at the rate of the first that is not zero; None where the customer paid in the
+    shop's currency."""
+    known = sorted(shopify_amounts, key=lambda m: m.amount != amount)
+    return next((m.shop_equivalent(amount) for m in known if m.shop_equivalent(amount)), None)
 
 
 def _checked_amount(amount, currency: str, order_currency: str) -> Decimal:
@@ -227,7 +277,9 @@ def _refund_attempt(refund: Refund) -> Refund:
                 idempotency_key=key,
                 transactions=refund.transactions,
             )
-        return _refund_settle(refund.pk, shopify_refund_id=created.id)
+        return _refund_settle(
+            refund.pk, shopify_refund_id=created.id, shop_money=created.amount.shop
+        )
     except ShopifyRejected as exc:
         # An earlier attempt with this key may have made the refund meanwhile (Shopify still at
         # work when it was sent again, or a key Shopify no longer remembers): only the order's
@@ -275,7 +327,13 @@ def refunds_reconcile(*, order_id: int, shopify_refunds_noted) -> list[Refund]:
     return recovered
 
 
-def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str = "") -> Refund:
+def _refund_settle(
+    refund_id: int,
+    *,
+    shopify_refund_id: str = "",
+    failed: str = "",
+    shop_money: Money | None = None,
+) -> Refund:
     with transaction.atomic():
         refund = Refund.objects.select_for_update(of=("self",)).get(pk=refund_id)
         if refund.state == RefundState.SUCCEEDED:
@@ -313,8 +371,12 @@ def _refund_settle(refund_id: int, *, shopify_refund_id: str = "", failed: str =
         refund.shopify_refund_id = shopify_refund_id
         refund.succeeded_at = timezone.now()
         refund.error = ""
+        if shop_money is not None:
+            refund.shop_amount, refund.shop_currency = shop_money.amount, shop_money.currency
         refund.save(
             update_fields=[
+                "shop_amount",
+                "shop_currency",
                 "state",
                 "shopify_refund_id",
                 "succeeded_at",

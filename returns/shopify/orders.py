@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from datetime import datetime
@@ -94,7 +95,8 @@ def order_from_graphql(node: dict[str, Any]) -> Order:
         customer_locale=node.get("customerLocale"),
         financial_status=node.get("displayFinancialStatus"),
         fulfillment_status=node["displayFulfillmentStatus"],
-        currency=node["currencyCode"],
+        currency=node.get("presentmentCurrencyCode") or node["currencyCode"],
+        shop_currency=_shop_currency(node),
         note=node.get("note"),
         tags=tuple(node.get("tags") or ()),
         total_price=_money(node["totalPriceSet"]),
@@ -167,11 +169,24 @@ def _refund(node: dict[str, Any]) -> OrderRefund:
     )
 
 
+def _shop_currency(node: dict[str, Any]) -> str | None:
+    presentment = node.get("presentmentCurrencyCode") or node["currencyCode"]
+    return node["currencyCode"] if presentment != node["currencyCode"] else None
+
+
 def _money(money_bag: dict[str, Any]) -> Money:
-    # Shop money: the currency the shop books in and refunds are issued in.
-    shop_money = money_bag["shopMoney"]
-    currency = shop_money["currencyCode"]
-    return Money(amount=money.from_shopify(shop_money["amount"], currency), currency=currency)
+    """Presentment money (what the customer paid, and what refunds are made in), with the shop's
+    booking of it when that is in another currency."""
+    shop = _plain_money(money_bag["shopMoney"])
+    presentment = money_bag.get("presentmentMoney")
+    if not presentment or presentment["currencyCode"] == shop.currency:
+        return shop
+    return dataclasses.replace(_plain_money(presentment), shop=shop)
+
+
+def _plain_money(value: dict[str, Any]) -> Money:
+    currency = value["currencyCode"]
+    return Money(amount=money.from_shopify(value["amount"], currency), currency=currency)
 
 
 def _datetime(value: str) -> datetime:

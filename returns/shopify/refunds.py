@@ -1,5 +1,9 @@
 """Refunds through Shopify: its suggestion for some line items, and refundCreate, exactly once.
 
+Every amount here is presentment money, the currency the customer paid in: Shopify's RefundInput
+takes the presentment currency and presentment amounts when it differs from the shop's, and the
+suggestion, the payments and the refund made carry the shop's booking beside it (Money.shop).
+
 Exactly once is Shopify's job: every refundCreate carries @idempotent(key:), and a repeat with the
 same key and the same input answers with the first refund. The portal's part is to send the same
 input every time it retries a refund. So the input is built only from things a refund does not
@@ -173,10 +177,12 @@ def refund_plan(
     order = client.execute(documents.load("refund_payments"), {"id": gid}).get("order")
     if order is None:
         raise ShopifyRejected(f"Shop {client.shop} has no order {gid}.")
-    if currency != order["currencyCode"]:
+    # Shopify's RefundInput: a refund is in the currency the customer paid in (the presentment
+    # currency), with presentment amounts, whatever the shop's own currency is.
+    paid_in = order.get("presentmentCurrencyCode") or order["currencyCode"]
+    if currency != paid_in:
         raise ValueError(
-            f"Order {gid} was paid in {order['currencyCode']}; a refund in {currency} is not "
-            "possible."
+            f"Order {gid} was paid in {paid_in}; a refund in {currency} is not possible."
         )
     return _transactions(gid, amount, _payments(order), client.shop)
 

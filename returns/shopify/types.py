@@ -11,8 +11,10 @@ import types
 import typing
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
+
+from .. import money
 
 GID_PREFIX = "gid://shopify/"
 # Fulfillments that never left (or were taken back) say nothing about when goods were sent.
@@ -26,11 +28,31 @@ def legacy_id(gid: str) -> int:
 
 @dataclass(frozen=True)
 class Money:
+    """An amount in the currency the customer paid in (Shopify's presentment money).
+
+    `shop` is the same amount in the shop's currency, as Shopify booked it (its shopMoney), when
+    the customer paid in another currency; None when the two are the same.
+    """
+
     amount: Decimal
     currency: str
+    shop: Money | None = None
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+    def shop_equivalent(self, amount: Decimal) -> Money | None:
+        """`amount` (in this currency) in the shop's currency at the rate of Shopify's own pair
+        (its shopMoney over this amount): Shopify's booking itself for this very amount. None
+        where the customer paid in the shop's currency, or this amount is zero."""
+        if self.shop is None or amount == self.amount:
+            return self.shop
+        if self.amount <= 0:
+            return None
+        converted = (amount * self.shop.amount / self.amount).quantize(
+            money.quantum(self.shop.currency), rounding=ROUND_HALF_EVEN
+        )
+        return Money(amount=converted, currency=self.shop.currency)
 
 
 @dataclass(frozen=True)
@@ -106,6 +128,8 @@ class Order:
     customer_locale: str | None
     financial_status: str | None
     fulfillment_status: str
+    # The currency the customer paid in (presentmentCurrencyCode): the order's amounts and its
+    # refunds are in it. `shop_currency` is the shop's (currencyCode) when it differs, else None.
     currency: str
     note: str | None
     tags: tuple[str, ...]
@@ -115,6 +139,7 @@ class Order:
     fulfillments: tuple[Fulfillment, ...]
     transactions: tuple[Transaction, ...]
     refunds: tuple[OrderRefund, ...]
+    shop_currency: str | None = None
 
     @property
     def legacy_id(self) -> int:

@@ -82,3 +82,18 @@ def amount(value, currency):
     1.234,50 (nl, de), 1,234.50 (en), at the currency's decimals."""
     value = _amount(value, currency)
     return "" if value is None else money_.format_number(value, currency)
+
+
+@register.filter
+def for_staff(value):
+    """A Shopify amount (returns.shopify.types.Money) with its booking in the shop's currency
+    when the customer paid in another: "48,50 CHF (≈ 50,12 EUR in the shop's currency)"."""
+    if value is None:
+        return ""
+    shop = getattr(value, "shop", None)
+    return money_.format_for_staff(
+        value.amount,
+        value.currency,
+        shop_amount=shop.amount if shop else None,
+        shop_currency=shop.currency if shop else "",
+    )

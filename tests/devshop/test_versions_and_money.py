@@ -148,12 +148,63 @@ def test_more_than_the_customer_paid_in_their_currency_is_refused(
     devshop.load_orders([order])
 
     body = post(
-        devshop_server, settings, "2026-01", REFUND, {"input": refund_input(order, "96.00")}
+        devshop_server,
+        settings,
+        "2026-01",
+        REFUND,
+        {"input": refund_input(order, "96.00", currency="CHF")},
     )
 
     (error,) = body["data"]["refundCreate"]["userErrors"]
     assert error["field"] == ["transactions", "0", "amount"]
     assert "95.00 CHF" in error["message"]
+
+
+def test_a_refund_without_currency_of_an_order_paid_in_another_is_refused(
+    devshop, devshop_server, settings, versions
+):
+    # RefundInput.currency: "required for orders where the currency and presentment currency
+    # differ".
+    order = swiss_order()
+    devshop.load_orders([order])
+
+    body = post(
+        devshop_server, settings, "2026-01", REFUND, {"input": refund_input(order, "19.00")}
+    )
+
+    (error,) = body["data"]["refundCreate"]["userErrors"]
+    assert error["field"] == ["currency"] and "(CHF)" in error["message"]
+    assert devshop.order_by_id(order["id"])["refunds"] == []
+
+
+def test_refunds_in_parts_never_give_back_more_shop_money_than_was_paid(
+    devshop, devshop_server, settings, versions
+):
+    # 95.00 CHF paid, 100.00 EUR booked: each third rounds up in euros (33.33, 33.34, 33.34),
+    # which would give back 100.01 EUR; the last refund gives back what is left, 33.33.
+    order = swiss_order()
+    devshop.load_orders([order])
+
+    shop_amounts = []
+    for francs in ("31.66", "31.67", "31.67"):
+        body = post(
+            devshop_server,
+            settings,
+            "2026-01",
+            REFUND,
+            {"input": refund_input(order, francs, currency="CHF")},
+        )
+        refunded = body["data"]["refundCreate"]["refund"]["totalRefundedSet"]
+        assert refunded["presentmentMoney"] == {"amount": francs, "currencyCode": "CHF"}
+        shop_amounts.append(refunded["shopMoney"]["amount"])
+
+    assert shop_amounts == ["33.33", "33.34", "33.33"]
+    stored = devshop.order_by_id(order["id"])
+    assert stored["totalRefundedSet"] == {
+        "shopMoney": {"amount": "100.00", "currencyCode": "EUR"},
+        "presentmentMoney": {"amount": "95.00", "currencyCode": "CHF"},
+    }
+    assert stored["displayFinancialStatus"] == "REFUNDED"
 
 
 def test_orders_exported_with_the_shipped_query_load_as_they_are(

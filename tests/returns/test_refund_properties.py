@@ -13,6 +13,10 @@ THROTTLED, a timeout before or after Shopify made the refund, userErrors). After
 
 At the end every pending refund is sent until Shopify answers, and then Shopify's refunds are
 exactly the succeeded refunds: same ids, same amounts, none twice.
+
+The same plays on an order of the EUR shop paid in Swiss francs: every amount above is then in
+CHF, a refund asked for in the shop's EUR is refused, and in the shop's currency too Shopify
+never gives back more than it booked, each refund's EUR as the portal recorded it.
 """
 
 import itertools
@@ -41,6 +45,8 @@ CENT = Decimal("0.01")
 EMAIL = "pat@example.com"
 # What the two requests of every order are worth: two shirts, and a lamp.
 SHIRTS, LAMP = Decimal("79.90"), Decimal("89.00")
+# The same order paid in Swiss francs, at 0.96 CHF to the euro (tests/shop.py, presented_in).
+FRANCS_PER_EURO = Decimal("0.96")
 # A timeout, before or after Shopify made the refund, costs SHOPIFY_TIMEOUT of waiting. Only the
 # step that injects one waits that little: every other request has the test settings' timeout, so
 # a busy machine answering slowly is not mistaken for an injected fault.
@@ -65,7 +71,12 @@ steps = st.one_of(
     st.tuples(st.just("send"), st.integers(0, 9), st.sampled_from(FAULTS)),
     st.tuples(st.just("send"), st.integers(0, 9), st.sampled_from(FAULTS)),
     st.tuples(st.just("send"), st.integers(0, 9), st.sampled_from(FAULTS)),
-    st.tuples(st.sampled_from(["request_the_maximum", "request_in_usd", "double_click"]), requests),
+    st.tuples(
+        st.sampled_from(
+            ["request_the_maximum", "request_in_usd", "request_in_shop_currency", "double_click"]
+        ),
+        requests,
+    ),
 )
 # What the shopper paid: everything, less than the lamp and shirts (an order discount), or less
 # than the shirts alone, so Shopify's maximum, not the items, is sometimes the limit.
@@ -75,7 +86,7 @@ paid_amounts = st.sampled_from([Decimal("168.90"), Decimal("150.00"), Decimal("6
 class Shop:
     """One order in devshop and the portal, with a return of the shirts and one of the lamp."""
 
-    def __init__(self, paid: Decimal):
+    def __init__(self, paid: Decimal, currency: str = "EUR"):
         self.devshop = get_store()
         self.devshop.reset()
         self.devshop.set_option("timeout_seconds", DEVSHOP_DELAY)
@@ -84,6 +95,13 @@ class Shop:
         lamp = shop.line_item("Desk lamp", quantity=1, price="89.00")
         data = shop.order(self.name, email=EMAIL, items=[shirts, lamp])
         data["transactions"][0]["amountSet"] = shop.money(f"{paid:.2f}")
+        self.currency, self.paid_in_shop = currency, paid
+        self.values = [SHIRTS, LAMP]
+        if currency != "EUR":
+            data = shop.presented_in(data, currency, FRANCS_PER_EURO)
+            paid = (paid * FRANCS_PER_EURO).quantize(CENT)
+            self.values = [(v / 2 * FRANCS_PER_EURO).quantize(CENT) * 2 for v in (SHIRTS,)]
+            self.values.append((LAMP * FRANCS_PER_EURO).quantize(CENT))
         self.devshop.load_orders([data])
         self.paid = paid
         self.staff = UserFactory(username="anne", is_superuser=True)
@@ -100,7 +118,6 @@ class Shop:
             )
             services.return_approve(request_id=request.pk, user=self.staff)
             self.requests.append(request)
-        self.values = [SHIRTS, LAMP]
 
     # -- what the portal and Shopify hold ---------------------------------------------------
 
@@ -111,13 +128,14 @@ class Shop:
     def total(self, *states, request=None) -> Decimal:
         return self.refunds(*states, request=request).aggregate(t=Sum("amount"))["t"] or Decimal()
 
-    def shopify_refunds(self) -> dict[str, Decimal]:
+    def shopify_refunds(self, money="presentmentMoney") -> dict[str, Decimal]:
+        """Shopify's refunds in the customer's currency, or in the shop's (money="shopMoney")."""
         refunds = self.devshop.order_by_name(self.name)["refunds"]
-        return {r["id"]: Decimal(r["totalRefundedSet"]["shopMoney"]["amount"]) for r in refunds}
+        return {r["id"]: Decimal(r["totalRefundedSet"][money]["amount"]) for r in refunds}
 
     # -- the steps ----------------------------------------------------------------------------
 
-    def ask(self, index, amount, currency="EUR", key=None):
+    def ask(self, index, amount, currency=None, key=None):
         """Staff's refund form: Shopify's maximum read live, then the amount confirmed."""
         request = self.requests[index]
         try:
@@ -129,7 +147,7 @@ class Shop:
                 request_id=request.pk,
                 user=self.staff,
                 amount=amount,
-                currency=currency,
+                currency=currency or self.currency,
                 restock=False,
                 notify=False,
                 shopify_maximum=quote.shopify_maximum,
@@ -162,6 +180,11 @@ class Shop:
 
     def request_in_usd(self, index):
         assert self.ask(index, Decimal("1.00"), currency="USD")[1] is None
+
+    def request_in_shop_currency(self, index):
+        # Only the currency the customer paid in is refunded, never the shop's other one.
+        if self.currency != "EUR":
+            assert self.ask(index, Decimal("1.00"), currency="EUR")[1] is None
 
     def double_click(self, index):
         before = Refund.objects.count()
@@ -229,6 +252,16 @@ class Shop:
         assert sum(in_shopify.values(), Decimal()) <= self.total(*open_states)
         for refund in self.refunds(RefundState.SUCCEEDED):
             assert in_shopify[refund.shopify_refund_id] == refund.amount
+            assert refund.currency == self.currency
+        # In the shop's currency too: never more given back than was booked, each refund's
+        # booking as the portal recorded it.
+        in_shop = self.shopify_refunds("shopMoney")
+        assert sum(in_shop.values(), Decimal()) <= self.paid_in_shop
+        for refund in self.refunds(RefundState.SUCCEEDED).exclude(shop_amount=None):
+            assert (refund.shop_amount, refund.shop_currency) == (
+                in_shop[refund.shopify_refund_id],
+                "EUR",
+            )
 
     def check_settled(self):
         assert not self.refunds(RefundState.PENDING).exists()
@@ -248,7 +281,23 @@ class Shop:
 )
 @given(paid=paid_amounts, plan=st.lists(steps, min_size=5, max_size=12))
 def test_refunds_never_exceed_what_was_paid_and_shopify_refunds_each_once(paid, plan):
-    world = Shop(paid)
+    play(lambda: Shop(paid), plan)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+    report_multiple_bugs=False,
+)
+@given(paid=paid_amounts, plan=st.lists(steps, min_size=5, max_size=12))
+def test_in_the_customers_currency_refunds_stay_within_what_was_paid_in_both_currencies(paid, plan):
+    play(lambda: Shop(paid, currency="CHF"), plan)
+
+
+def play(make_world, plan):
+    world = make_world()
     for name, *args in plan:
         getattr(world, name)(*args)
         world.check()
