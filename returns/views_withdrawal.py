@@ -138,10 +138,14 @@ def withdraw_confirm(request):
 
 @never_cache
 def withdraw_done(request, token):
+    # The status link's token, checked as the status page checks it (no NUL reaches the query).
+    req = selectors.request_by_token(token)
     declaration = (
         WithdrawalDeclaration.objects.select_related("order", "return_request")
-        .filter(return_request__token=token)
+        .filter(return_request=req)
         .first()
+        if req
+        else None
     )
     if declaration is None:
         raise Http404
