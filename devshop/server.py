@@ -25,6 +25,7 @@ from django.conf import settings
 from graphql import GraphQLError, OperationType, execute, get_operation_ast, parse, validate
 
 from . import api, faults
+from .app_installation import access_scopes
 from .cost import query_cost
 from .store import get_store
 
@@ -32,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 GRAPHQL_PATH = re.compile(r"^/admin/api/(?P<version>[^/]+)/graphql\.json$")
 TOKEN_PATH = "/admin/oauth/access_token"
-SCOPES = "read_all_orders,read_orders,write_orders"
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 THROTTLED_ERROR = {
     "message": "Throttled",
@@ -104,7 +104,10 @@ def access_token(headers: dict, body: bytes) -> Response:
         )
     lifetime = int(store.option("token_lifetime"))
     token = store.issue_token(lifetime)
-    return _json(200, {"access_token": token, "scope": SCOPES, "expires_in": lifetime})
+    return _json(
+        200,
+        {"access_token": token, "scope": ",".join(access_scopes(store)), "expires_in": lifetime},
+    )
 
 
 def _client_matches(client_id, client_secret) -> bool:

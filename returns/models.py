@@ -106,6 +106,8 @@ class ReturnRequest(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     restock = models.BooleanField(_("restock returned items"), default=False)
+    # The Shopify Return this request is (gid), once Shopify made it.
+    shopify_return_id = models.CharField(_("Shopify Return"), max_length=64, blank=True)
     # Sent with the shopper's form, so a double click or a resubmitted page finds this request.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 

@@ -61,6 +61,9 @@ class Step:
     # its body, emails/steps/<kind>.txt inside emails/update.*; "requested" has its own templates.
     email: str = ""
     email_subject: Promise | None = None
+    # What the step does to the request's Shopify Return (returns/services/shopify_returns.py):
+    # "request", "approve", "decline" or "cancel"; "" leaves the Return alone.
+    shopify_return: str = ""
 
     @property
     def customer_visible(self) -> bool:
@@ -171,6 +174,7 @@ REQUEST = Step(
     note_values=_requested,
     tag="return-requested",
     email="requested",
+    shopify_return="request",
 )
 APPROVE = Step(
     name="approve",
@@ -184,6 +188,7 @@ APPROVE = Step(
     tag="return-approved",
     email="approved",
     email_subject=_("%(number)s has been approved"),
+    shopify_return="approve",
 )
 REJECT = Step(
     name="reject",
@@ -200,6 +205,7 @@ REJECT = Step(
     tag="return-rejected",
     email="rejected",
     email_subject=_("Update on %(number)s"),
+    shopify_return="decline",
 )
 RECEIVE = Step(
     name="receive",
@@ -289,6 +295,7 @@ CANCEL = Step(
     tag="return-cancelled",
     email="cancelled",
     email_subject=_("%(number)s has been cancelled"),
+    shopify_return="cancel",
 )
 # The consumer's withdrawal through the withdrawal function (Art. 11a Directive 2011/83/EU,
 # § 356a BGB). Its acknowledgement is the receipt (returns/withdrawals/receipt.py), sent with a
@@ -304,6 +311,7 @@ WITHDRAW = Step(
     note=_("withdrawal from the contract declared: %(items)s"),
     note_values=_items,
     tag="withdrawal-declared",
+    shopify_return="request",
 )
 ORDER_CANCEL = Step(
     name="order_cancel",
@@ -348,6 +356,13 @@ SHOPIFY_WRITE_FAILED = Step(
     actor=Actor.SYSTEM,
     payload=events.ShopifyWriteFailed,
 )
+SHOPIFY_RETURN_REFUSED = Step(
+    name="shopify_return_refused",
+    event_type="shopify.return_refused",
+    label=_("Shopify refused this step on its Return"),
+    actor=Actor.SYSTEM,
+    payload=events.ShopifyWriteFailed,
+)
 NOTE_REPAIRED = Step(
     name="note_repaired",
     event_type="shopify.note_repaired",
@@ -388,6 +403,7 @@ STEPS = (
     ORDER_CANCEL_FAILED,
     SHOPIFY_WRITTEN,
     SHOPIFY_WRITE_FAILED,
+    SHOPIFY_RETURN_REFUSED,
     NOTE_REPAIRED,
     SHOP_REDACTED,
     EMAIL_SENT,

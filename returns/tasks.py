@@ -118,6 +118,21 @@ def shopify_order_write_back(event_id: int) -> None:
     event_write_back(event_id=event_id)
 
 
+def _return_refused(exc: ShopifyError, event_id: int) -> None:
+    # Shopify refused (or stayed away): the request stays where it is; staff read why.
+    from .services.shopify_returns import shopify_return_refusal_record
+
+    shopify_return_refusal_record(event_id=event_id, error=exc.message)
+
+
+@shopify_task(give_up=_return_refused)
+def shopify_return_step(event_id: int) -> None:
+    """Take a request's step on its Shopify Return, doing only what Shopify has not done yet."""
+    from .services.shopify_returns import shopify_return_sync
+
+    shopify_return_sync(event_id=event_id)
+
+
 def _note_unchecked(exc: ShopifyError, order_id: int) -> None:
     # Not marked as checked: the next sweep compares this order's note again.
     logger.warning("Could not check the note of order %s: %s", order_id, exc.message)

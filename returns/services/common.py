@@ -41,6 +41,8 @@ def step_record(
     event = event_record(request=request, step=step, payload=payload, user=user)
     if step.writes_back:
         tasks.shopify_order_write_back.delay_on_commit(event.pk)
+    if step.shopify_return:
+        tasks.shopify_return_step.delay_on_commit(event.pk)
     if step.email:
         tasks.customer_email_send.delay_on_commit(request.pk, step.email, event.pk)
     return event

@@ -23,11 +23,27 @@ def test_client_credentials_give_a_token_that_opens_the_api(
     body = response.json()
     assert body["access_token"].startswith("shpat_")
     assert body["expires_in"] == 86399
-    assert "read_orders" in body["scope"].split(",")
+    assert {"read_orders", "read_returns", "write_returns"} <= set(body["scope"].split(","))
     assert (
         gql(ORDER_QUERY, {"id": GID}, token=body["access_token"]).json()["data"]["order"]["name"]
         == "#1003"
     )
+
+
+def test_the_granted_scopes_follow_the_shops_installation(
+    devshop_server, app_credentials, gql, devshop
+):
+    devshop.set_option("access_scopes", "read_orders,write_orders")
+
+    body = token_request(
+        devshop_server, json={**app_credentials, "grant_type": "client_credentials"}
+    ).json()
+    installed = gql(
+        "{ currentAppInstallation { accessScopes { handle } } }", token=body["access_token"]
+    ).json()["data"]["currentAppInstallation"]["accessScopes"]
+
+    assert body["scope"] == "read_orders,write_orders"
+    assert [scope["handle"] for scope in installed] == ["read_orders", "write_orders"]
 
 
 def test_the_grant_accepts_a_form_body_and_a_short_lifetime(

@@ -9,6 +9,25 @@ def test_shopify_check_reports_a_working_connection(devshop, capsys):
     )
 
 
+def test_shopify_check_names_a_missing_scope_in_one_line(devshop):
+    devshop.set_option("access_scopes", "read_all_orders,read_orders,write_orders,read_products")
+
+    with pytest.raises(CommandError) as raised:
+        call_command("shopify_check")
+
+    message = str(raised.value)
+    assert "read_returns, write_returns" in message
+    assert "\n" not in message
+
+
+def test_shopify_check_takes_write_as_granting_read(devshop, capsys):
+    devshop.set_option("access_scopes", "read_all_orders,write_orders,read_products,write_returns")
+
+    call_command("shopify_check")
+
+    assert "every access scope the portal needs is granted" in capsys.readouterr().out
+
+
 def test_shopify_check_names_a_missing_setting(settings):
     settings.SHOPIFY_ACCESS_TOKEN = ""
     with pytest.raises(CommandError, match="SHOPIFY_ACCESS_TOKEN"):
