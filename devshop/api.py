@@ -17,7 +17,16 @@ from pathlib import Path
 
 from graphql import build_schema
 
-from . import money, order_cancel, orders, refunds, returns, returns_flow, returns_processing
+from . import (
+    money,
+    order_cancel,
+    orders,
+    refunds,
+    returns,
+    returns_flow,
+    returns_processing,
+    shipping,
+)
 from .faults import FaultLayer
 from .relay import gid_type
 from .validation import RULES
@@ -25,7 +34,16 @@ from .validation import RULES
 __all__ = ["MIDDLEWARE", "RESOURCES", "RULES", "computed_fields", "schema"]
 
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
-RESOURCES = (money, orders, refunds, order_cancel, returns, returns_flow, returns_processing)
+RESOURCES = (
+    money,
+    orders,
+    refunds,
+    order_cancel,
+    returns,
+    returns_flow,
+    returns_processing,
+    shipping,
+)
 # Every resolver is called through these, in this order.
 MIDDLEWARE = (FaultLayer(),)
 
