@@ -26,6 +26,7 @@ from . import (
     returns,
     returns_flow,
     returns_processing,
+    shipping,
 )
 from .faults import FaultLayer
 from .relay import gid_type
@@ -43,6 +44,7 @@ RESOURCES = (
     returns,
     returns_flow,
     returns_processing,
+    shipping,
 )
 # Every resolver is called through these, in this order.
 MIDDLEWARE = (FaultLayer(),)

@@ -35,6 +35,7 @@ from .money import (
 )
 from .relay import gid_type, new_gid, resolve_connection, stored_nodes
 from .relay import user_error as _error
+from .shipping import check_shipping, suggested_shipping
 from .versions import idempotency_required
 
 REFUNDABLE_KINDS = ("SALE", "CAPTURE")
@@ -114,7 +115,14 @@ def _unit_price(item: dict) -> Decimal:
     return amount_of(item["discountedUnitPriceAfterAllDiscountsSet"])
 
 
-def resolve_suggested_refund(order, _info, refundLineItems=None, suggestFullRefund=False):
+def resolve_suggested_refund(
+    order,
+    _info,
+    refundLineItems=None,
+    suggestFullRefund=False,
+    refundShipping=None,
+    shippingAmount=None,
+):
     items = _line_items(order)
     wanted: dict[str, int] = defaultdict(int)
     if suggestFullRefund:  # Shopify ignores refundLineItems then
@@ -147,13 +155,15 @@ def resolve_suggested_refund(order, _info, refundLineItems=None, suggestFullRefu
         )
     parents = refundable_parents(order)
     maximum = sum((remaining for _, remaining in parents), ZERO)
-    amount = min(subtotal, maximum)
+    shipping = suggested_shipping(order, refundShipping or suggestFullRefund, shippingAmount)
+    amount = min(subtotal + amount_of(shipping["amountSet"]), maximum)
     return {
         "amountSet": bag(amount, order),
         "maximumRefundableSet": bag(maximum, order),
         "subtotalSet": bag(subtotal, order),
         "totalTaxSet": bag(ZERO, order),
         "refundLineItems": lines,
+        "shipping": shipping,
         "suggestedTransactions": _suggested_transactions(amount, parents, order),
     }
 
@@ -234,6 +244,7 @@ def _idempotency_key(info) -> str:
 def _refund(order: dict | None, input: dict, now: str):
     """(the order with the refund made, {"refundId"}) or (None, {"userErrors"})."""
     errors, lines, payments = _check(order, input)
+    shipping = check_shipping(order, input, errors) if order is not None else ZERO
     if errors:
         return None, {"userErrors": errors}
     refund_lines = []
@@ -275,6 +286,7 @@ def _refund(order: dict | None, input: dict, now: str):
         "processedAt": now,
         "updatedAt": now,
         "note": input.get("note"),
+        "shippingRefunded": str(shipping),
         "totalRefundedSet": bag(total, order, shop_amount=total_shop),
         "refundLineItems": {"nodes": refund_lines},
         "transactions": {"nodes": transactions},
@@ -304,8 +316,8 @@ def _check(order: dict | None, input: dict):
     elif input.get("currency") not in (None, currency):
         # Shopify refunds in the currency the customer paid in.
         errors.append(_error(["currency"], f"Currency must be the order's currency ({currency})"))
-    if not input.get("refundLineItems") and not input.get("transactions"):
-        errors.append(_error(None, "A refund needs line items or transactions"))
+    if not any(input.get(part) for part in ("refundLineItems", "transactions", "shipping")):
+        errors.append(_error(None, "A refund needs line items, shipping or transactions"))
     lines = _check_lines(order, input.get("refundLineItems") or [], errors)
     payments = _check_transactions(order, input, errors)
     return errors, lines, payments

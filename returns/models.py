@@ -222,6 +222,8 @@ class Refund(models.Model):
     # The line items sent with this refund as [{"line_item_id", "quantity"}]; empty for an
     # amount-only refund.
     lines = models.JSONField(_("items"), default=list, blank=True)
+    # The part of `amount` that gives back the delivery cost (Shopify's RefundInput.shipping).
+    shipping = models.DecimalField(_("delivery cost"), default=0, **MONEY)
     # The REFUND transactions planned before the first attempt and sent unchanged on every retry.
     transactions = models.JSONField(_("transactions"), default=list, blank=True)
     # The staff member's confirmation form, so a double click finds this refund, not a second.

@@ -28,12 +28,12 @@ from ..models import (
     ReturnRequest,
     ShopifyOrder,
 )
-from ..selectors import order_snapshot
 from ..shopify import refunds as shopify_refunds
 from ..shopify.errors import ShopifyError, ShopifyRejected
 from ..shopify.types import Money
 from .common import ReturnError, event_record, step_record
 from .refund_guards import order_refund_lock, refund_lease_release, refund_lease_take
+from .refund_shipping import request_value, shipping_owed, shipping_share
 
 AMOUNT_NOT_POSITIVE = _("The refund amount must be more than 0.")
 AMOUNT_DECIMALS = _("A refund in %(currency)s can have at most %(decimals)s decimals.")
@@ -54,6 +54,8 @@ class RefundQuote:
     shopify_maximum: Decimal
     # Shopify's suggestion and maximum with its shopMoney: what the shop's currency is read from.
     shopify_amounts: tuple[Money, ...] = ()
+    # The delivery cost in `suggested` and `maximum`: a whole-order withdrawal refunds it.
+    shipping: Decimal = money.ZERO
 
     def money(self, amount: Decimal) -> Money:
         """`amount` with its booking in the shop's currency, when the customer paid in another."""
@@ -73,25 +75,6 @@ def _total(refunds) -> Decimal:
     return refunds.aggregate(total=Sum("amount"))["total"] or money.ZERO
 
 
-def request_value(request: ReturnRequest) -> Decimal:
-    """What the shopper paid for the units in this request, in the order's currency.
-
-    A line filed in another currency (the shop's, before refunds were made in the customer's)
-    takes its unit price from the order's copy; if that has none in the order's currency either,
-    the line counts for nothing, so no amount is ever compared across currencies.
-    """
-    currency, snapshot, value = request.order.currency, None, money.ZERO
-    for line in request.lines.all():
-        price = line.unit_price
-        if line.currency != currency:
-            snapshot = snapshot or order_snapshot(request.order)
-            item = snapshot.line_item(line.line_item_id)
-            same = item is not None and item.unit_price.currency == currency
-            price = item.unit_price.amount if same else money.ZERO
-        value += price * line.quantity
-    return value
-
-
 def refund_limit(request: ReturnRequest, *, shopify_maximum: Decimal) -> Decimal:
     """The most that may still be refunded for this request, counting refunds not yet in Shopify.
 
@@ -101,7 +84,8 @@ def refund_limit(request: ReturnRequest, *, shopify_maximum: Decimal) -> Decimal
     """
     order_pending = _total(Refund.objects.filter(request__order=request.order_id, state="pending"))
     own = _total(request.refunds.filter(OPEN_OR_DONE))
-    limit = min(shopify_maximum - order_pending, request_value(request) - own)
+    paid = request_value(request) + shipping_owed(request)
+    limit = min(shopify_maximum - order_pending, paid - own)
     return money.round_down(max(limit, money.ZERO), request.order.currency)
 
 
@@ -128,8 +112,10 @@ def refund_quote(*, request: ReturnRequest) -> RefundQuote:
             order_id=request.order_id,
             shopify_refunds_noted=shopify_refunds.refunds_noted(request.order.shopify_id),
         )
-    lines = _refund_lines(request)
-    suggestion = shopify_refunds.refund_suggest(request.order.shopify_id, lines)
+    lines, shipping = _refund_lines(request), shipping_owed(request)
+    suggestion = shopify_refunds.refund_suggest(
+        request.order.shopify_id, lines, refund_shipping=bool(shipping)
+    )
     if suggestion.maximum.currency != request.order.currency:
         # A copy stored before it was read in the customer's currency: read it again, so the
         # form offers and the caps count in the currency Shopify refunds in.
@@ -145,6 +131,7 @@ def refund_quote(*, request: ReturnRequest) -> RefundQuote:
         currency=request.order.currency,
         shopify_maximum=shopify_maximum,
         shopify_amounts=(suggestion.maximum, suggestion.amount),
+        shipping=min(shipping, suggested),
     )
 
 
@@ -204,9 +191,14 @@ def refund_request(
                 ABOVE_MAXIMUM
                 % {"maximum": money.format_number(maximum, currency), "currency": currency}
             )
+        own = _total(request.refunds.filter(OPEN_OR_DONE))
+        shipping = shipping_share(
+            request, amount=amount, items_value=request_value(request), refunded=own
+        )
         refund = Refund.objects.create(
             request=request,
             amount=amount,
+            shipping=shipping,
             currency=currency,
             requested_by=user,
             restock=restock,
@@ -276,6 +268,7 @@ def _refund_attempt(refund: Refund) -> Refund:
                 note=shopify_refunds.refund_note(request.number, key),
                 idempotency_key=key,
                 transactions=refund.transactions,
+                shipping=refund.shipping,
             )
         return _refund_settle(
             refund.pk, shopify_refund_id=created.id, shop_money=created.amount.shop

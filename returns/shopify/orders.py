@@ -20,6 +20,7 @@ from .types import (
     Order,
     OrderRefund,
     RefundLine,
+    ShippingLine,
     Transaction,
 )
 
@@ -105,6 +106,14 @@ def order_from_graphql(node: dict[str, Any]) -> Order:
         fulfillments=tuple(_fulfillment(f) for f in node.get("fulfillments") or ()),
         transactions=tuple(_transaction(t) for t in node.get("transactions") or ()),
         refunds=tuple(_refund(r) for r in node.get("refunds") or ()),
+        shipping_lines=tuple(
+            ShippingLine(
+                id=line.get("id"),
+                title=line["title"],
+                price=_money(line["discountedPriceSet"]),
+            )
+            for line in (node.get("shippingLines") or {}).get("nodes") or ()
+        ),
     )
 
 

@@ -32,9 +32,14 @@ PAYMENT_KINDS = ("SALE", "CAPTURE")
 
 
 def refund_suggest(
-    order_id: str, lines: list[tuple[str, int]], *, client: ShopifyClient | None = None
+    order_id: str,
+    lines: list[tuple[str, int]],
+    *,
+    refund_shipping: bool = False,
+    client: ShopifyClient | None = None,
 ) -> SuggestedRefund:
-    """What Shopify would refund for `lines` [(line item id, quantity)], and the order's maximum.
+    """What Shopify would refund for `lines` [(line item id, quantity)], and the order's maximum;
+    with `refund_shipping`, the shipping not yet refunded too.
 
     Shopify suggests no more than is still refundable: lines already refunded count for nothing.
     """
@@ -42,11 +47,12 @@ def refund_suggest(
     gid = order_gid(order_id)
     data = client.execute(
         documents.load("refund_suggest"),
-        {"id": gid, "refundLineItems": _line_inputs(lines)},
+        {"id": gid, "refundLineItems": _line_inputs(lines), "refundShipping": refund_shipping},
     )
     suggestion = (data.get("order") or {}).get("suggestedRefund")
     if suggestion is None:
         raise ShopifyRejected(f"Shop {client.shop} has no order {gid}.")
+    shipping = suggestion.get("shipping")
     return SuggestedRefund(
         amount=_money(suggestion["amountSet"]),
         maximum=_money(suggestion["maximumRefundableSet"]),
@@ -73,6 +79,8 @@ def refund_suggest(
             )
             for t in suggestion["suggestedTransactions"]
         ),
+        shipping=_money(shipping["amountSet"]) if shipping else None,
+        shipping_maximum=_money(shipping["maximumRefundableSet"]) if shipping else None,
     )
 
 
@@ -87,6 +95,7 @@ def refund_create(
     note: str,
     idempotency_key: str,
     transactions: list[dict] | None = None,
+    shipping: Decimal | None = None,
     client: ShopifyClient | None = None,
 ) -> CreatedRefund:
     """Refund `amount` on the order through Shopify, once per `idempotency_key`.
@@ -117,6 +126,9 @@ def refund_create(
         "refundLineItems": line_inputs,
         "transactions": transactions,
     }
+    if shipping:
+        # The delivery cost given back, as part of `amount`; Shopify refuses more than was charged.
+        refund_input["shipping"] = {"amount": money.to_shopify(shipping, currency)}
     data = client.execute(
         documents.load("refund_create"),
         {"input": refund_input, "idempotencyKey": idempotency_key},

@@ -116,6 +116,15 @@ class OrderRefund:
 
 
 @dataclass(frozen=True)
+class ShippingLine:
+    """A delivery charged on the order, after its shipping discounts."""
+
+    id: str | None
+    title: str
+    price: Money
+
+
+@dataclass(frozen=True)
 class Order:
     id: str
     name: str
@@ -140,6 +149,25 @@ class Order:
     transactions: tuple[Transaction, ...]
     refunds: tuple[OrderRefund, ...]
     shop_currency: str | None = None
+    shipping_lines: tuple[ShippingLine, ...] = ()
+
+    @property
+    def shipping_price(self) -> Money:
+        """What the customer paid for delivery: the withdrawal of the whole order refunds it."""
+        prices = [
+            line.price for line in self.shipping_lines if line.price.currency == self.currency
+        ]
+        amount = money.total((p.amount for p in prices), self.currency)
+        shop = [p.shop for p in prices if p.shop is not None]
+        booked = (
+            Money(
+                amount=money.total((m.amount for m in shop), shop[0].currency),
+                currency=shop[0].currency,
+            )
+            if shop
+            else None
+        )
+        return Money(amount=amount, currency=self.currency, shop=booked)
 
     @property
     def legacy_id(self) -> int:
@@ -205,6 +233,9 @@ class SuggestedRefund:
     tax: Money
     lines: tuple[SuggestedRefundLine, ...]
     transactions: tuple[SuggestedTransaction, ...]
+    # The shipping Shopify suggests giving back (asked for with refund_shipping), and the most.
+    shipping: Money | None = None
+    shipping_maximum: Money | None = None
 
 
 @dataclass(frozen=True)
