@@ -22,7 +22,6 @@ from .. import events, steps, tasks
 from ..models import (
     ReturnReason,
     ReturnRequest,
-    ReturnStatus,
     ShopifyOrder,
     WithdrawalDeclaration,
     WithdrawalOutcome,
@@ -214,7 +213,7 @@ def withdrawal_order_cancelled(*, request_id: int) -> None:
         if steps.ORDER_CANCELLED.done(request):
             return
         steps.ORDER_CANCELLED.check(request)
-        request.status = ReturnStatus.RESOLVED
+        request.status = steps.ORDER_CANCELLED.to_status
         request.resolved_at = timezone.now()
         request.save(update_fields=["status", "resolved_at"])
         step_record(request=request, step=steps.ORDER_CANCELLED)
