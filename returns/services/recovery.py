@@ -3,10 +3,10 @@
 Tasks retry with backoff for a while; after that a refund stays pending, a failed note write is
 recorded as `shopify.write_failed`, and a webhook delivery whose task never ran stays received.
 This sweep, run every few minutes by Celery beat (and from the admin), queues them again, and the
-steps on Shopify Returns that waited for an access scope once it is granted (shopify_access.py). It also
-compares each order's note in Shopify with the steps recorded as written there since its last
-look, and puts back the lines that are missing (overwritten by someone who saved an older copy of
-the note). Repeating it is harmless: refunds carry their idempotency key, a write-back that
+steps on Shopify Returns that waited for an access scope once it is granted (shopify_access.py).
+It also compares each order's note in Shopify with the steps recorded as written there since its
+last look, and puts back the lines that are missing (overwritten by someone who saved an older copy
+of the note). Repeating it is harmless: refunds carry their idempotency key, a write-back that
 already happened is skipped, and a line on the note is recognised by its step's number.
 """
 
