@@ -1,8 +1,8 @@
 """devshop's GraphQL schema (schema.graphql) wired to the resolvers of its resource modules.
 
 The one place that assembles the schema. A resource module (orders, refunds, ...) builds on the
-core (store, clock, faults, cost, relay, money) and never on another resource module or on this
-one; it declares RESOLVERS, {"Type.field": resolver}, and COMPUTED, the fields it works out
+core (store, clock, faults, access, cost, relay, money) and never on another resource module or on
+this one; it declares RESOLVERS, {"Type.field": resolver}, and COMPUTED, the fields it works out
 rather than reads from the stored order, and may give `install(schema)` what it adds to the built
 schema. Two exceptions to "never on another resource", both because Shopify's model is one: returns
 is three modules (returns, returns_flow, returns_processing) building on each other, and
@@ -28,6 +28,7 @@ from . import (
     returns_processing,
     shipping,
 )
+from .access import AccessLayer
 from .faults import FaultLayer
 from .relay import gid_type
 from .validation import RULES
@@ -46,8 +47,10 @@ RESOURCES = (
     returns_processing,
     shipping,
 )
-# Every resolver is called through these, in this order.
-MIDDLEWARE = (FaultLayer(),)
+# Every resolver is called through these; graphql-core calls the last one first, so a field the
+# app has no access scope for is denied before a fault answers for it, as Shopify checks access
+# first.
+MIDDLEWARE = (FaultLayer(), AccessLayer())
 
 
 @cache

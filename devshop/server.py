@@ -25,7 +25,7 @@ from django.conf import settings
 from graphql import GraphQLError, OperationType, execute, get_operation_ast, parse, validate
 
 from . import api, faults
-from .app_installation import access_scopes
+from .access import access_scopes, effective_scopes
 from .cost import query_cost
 from .store import get_store
 
@@ -193,7 +193,13 @@ def graphql_request(version: str, headers: dict, body: bytes) -> Response:
     # A slow mutation: refundCreate takes the time with its idempotency key in progress (see
     # refunds.py); any other mutation takes it after it ran, the client having given up meanwhile.
     slow = float(store.option("timeout_seconds")) if fault == "mutation_timeout" else 0
-    context = {"store": store, "fault": fault, "api_version": version, "slow_seconds": slow}
+    context = {
+        "store": store,
+        "fault": fault,
+        "api_version": version,
+        "slow_seconds": slow,
+        "scopes": effective_scopes(store),
+    }
     result = execute(
         schema,
         document,

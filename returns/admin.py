@@ -310,6 +310,18 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
             request,
             _("Sent again: %(refunds)d refunds, %(writes)d steps for the Shopify order.") % resumed,
         )
+        if resumed["returns"]:
+            self.message_user(
+                request,
+                ngettext(
+                    "The access scopes are granted now: %(returns)d request's steps sent to its "
+                    "Shopify Return again.",
+                    "The access scopes are granted now: %(returns)d requests' steps sent to their "
+                    "Shopify Returns again.",
+                    resumed["returns"],
+                )
+                % resumed,
+            )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return_request = self.get_object(request, object_id)

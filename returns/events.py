@@ -162,6 +162,22 @@ class ShopifyWriteFailed(Payload):
 
 
 @dataclasses.dataclass(frozen=True)
+class ScopeMissing(Payload):
+    """A step on the request's Shopify Return that waits for an access scope the app lacks."""
+
+    event: int
+    scopes: tuple[str, ...]
+    error: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ShopifyReturnResumed(Payload):
+    """Steps on the Shopify Return sent again, in order, once the missing scopes were granted."""
+
+    events: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
 class OrderCancelFailed(Payload):
     error: str = ""
 

@@ -363,6 +363,20 @@ SHOPIFY_RETURN_REFUSED = Step(
     actor=Actor.SYSTEM,
     payload=events.ShopifyWriteFailed,
 )
+SHOPIFY_RETURN_WAITING = Step(
+    name="shopify_return_waiting",
+    event_type="shopify.return_waiting_for_scope",
+    label=_("Waiting for an access scope before this step can be taken on its Shopify Return"),
+    actor=Actor.SYSTEM,
+    payload=events.ScopeMissing,
+)
+SHOPIFY_RETURN_RESUMED = Step(
+    name="shopify_return_resumed",
+    event_type="shopify.return_resumed",
+    label=_("Access scope granted: the waiting steps sent to the Shopify Return again"),
+    actor=Actor.SYSTEM,
+    payload=events.ShopifyReturnResumed,
+)
 NOTE_REPAIRED = Step(
     name="note_repaired",
     event_type="shopify.note_repaired",
@@ -404,6 +418,8 @@ STEPS = (
     SHOPIFY_WRITTEN,
     SHOPIFY_WRITE_FAILED,
     SHOPIFY_RETURN_REFUSED,
+    SHOPIFY_RETURN_WAITING,
+    SHOPIFY_RETURN_RESUMED,
     NOTE_REPAIRED,
     SHOP_REDACTED,
     EMAIL_SENT,

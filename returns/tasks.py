@@ -20,7 +20,7 @@ from celery.contrib.django.task import DjangoTask
 from celery.exceptions import SoftTimeLimitExceeded
 
 from .errors import RefundInFlight
-from .shopify.errors import ShopifyError
+from .shopify.errors import ShopifyAccessDenied, ShopifyError
 from .shopify.throttle import throttle_patience
 
 logger = logging.getLogger(__name__)
@@ -119,9 +119,14 @@ def shopify_order_write_back(event_id: int) -> None:
 
 
 def _return_refused(exc: ShopifyError, event_id: int) -> None:
-    # Shopify refused (or stayed away): the request stays where it is; staff read why.
+    # Shopify refused (or stayed away): the request stays where it is; staff read why. A missing
+    # access scope is not retried: the step waits until the merchant grants it.
+    from .services.shopify_access import shopify_return_scope_wait_record
     from .services.shopify_returns import shopify_return_refusal_record
 
+    if isinstance(exc, ShopifyAccessDenied):
+        shopify_return_scope_wait_record(event_id=event_id, scopes=exc.scopes, error=exc.message)
+        return
     shopify_return_refusal_record(event_id=event_id, error=exc.message)
 
 

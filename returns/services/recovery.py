@@ -2,10 +2,11 @@
 
 Tasks retry with backoff for a while; after that a refund stays pending, a failed note write is
 recorded as `shopify.write_failed`, and a webhook delivery whose task never ran stays received.
-This sweep, run every few minutes by Celery beat (and from the admin), queues them again. It also
-compares each order's note in Shopify with the steps recorded as written there since its last
-look, and puts back the lines that are missing (overwritten by someone who saved an older copy of
-the note). Repeating it is harmless: refunds carry their idempotency key, a write-back that
+This sweep, run every few minutes by Celery beat (and from the admin), queues them again, and the
+steps on Shopify Returns that waited for an access scope once it is granted (shopify_access.py).
+It also compares each order's note in Shopify with the steps recorded as written there since its
+last look, and puts back the lines that are missing (overwritten by someone who saved an older copy
+of the note). Repeating it is harmless: refunds carry their idempotency key, a write-back that
 already happened is skipped, and a line on the note is recognised by its step's number.
 """
 
@@ -19,6 +20,7 @@ from .. import events, order_note, steps, tasks
 from ..models import Refund, RefundState, ReturnEvent, ShopifyOrder, WebhookDelivery
 from ..selectors import unwritten_shopify_writes
 from .common import event_record
+from .shopify_access import shopify_return_waits_resume
 
 # Orders whose note one sweep compares; more wait for the next sweep, so that the first sweep
 # after an upgrade (every order unchecked) does not spend the shop's whole rate limit at once.
@@ -62,11 +64,14 @@ def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, in
         tasks.refund_process.delay_on_commit(refund_id)
     for event_id in sorted(failed):
         tasks.shopify_order_write_back.delay_on_commit(event_id)
+    # Steps on Shopify Returns that waited for an access scope, sent again once it is granted.
+    returns = shopify_return_waits_resume(request_ids=request_ids)
     return {
         "refunds": len(refunds),
         "writes": len(failed),
         "webhooks": len(deliveries),
         "notes": len(notes),
+        "returns": returns,
     }
 
 

@@ -32,6 +32,7 @@ from shopify_app.types import GQLResult, Res
 from . import throttle
 from .errors import (
     DEFAULT_RETRY_AFTER,
+    ShopifyAccessDenied,
     ShopifyAuthError,
     ShopifyError,
     ShopifyRejected,
@@ -40,6 +41,7 @@ from .errors import (
     ShopifyUnavailable,
     graphql_errors,
     parse_retry_after,
+    scopes_required,
     throttle_wait,
 )
 from .throttle import THROTTLE_JITTER, set_throttle_patience, throttle_patience
@@ -220,9 +222,10 @@ class ShopifyClient:
             )
         summary = "; ".join(error["message"] for error in errors)
         if "ACCESS_DENIED" in codes:
-            raise ShopifyAuthError(
+            raise ShopifyAccessDenied(
                 f"Shopify denied access for shop {self.shop}: grant the app the missing access "
                 f"scope ({summary}).",
+                scopes=scopes_required([e for e in errors if e["code"] == "ACCESS_DENIED"]),
                 user_errors=errors,
             )
         if codes <= TRANSIENT_GRAPHQL_CODES:

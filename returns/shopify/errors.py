@@ -8,6 +8,7 @@ token or secret.
 
 from __future__ import annotations
 
+import re
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -56,6 +57,18 @@ class ShopifyRejected(ShopifyError):
 
 class ShopifyAuthError(ShopifyRejected):
     """The credentials are wrong, revoked or lack a scope: the configuration needs fixing."""
+
+
+class ShopifyAccessDenied(ShopifyAuthError):
+    """Shopify answered ACCESS_DENIED: the app lacks an access scope for a field it asked for.
+
+    Not retryable: only the merchant can grant the scope. `scopes` are the ones Shopify said the
+    field requires (any one of them would do), in its words' order; empty if it named none.
+    """
+
+    def __init__(self, message: str, *, scopes: tuple[str, ...] = (), user_errors=None):
+        super().__init__(message, user_errors=user_errors)
+        self.scopes = tuple(scopes)
 
 
 class ShopifyTokenRejected(ShopifyAuthError):
@@ -107,6 +120,16 @@ def graphql_errors(errors: Any) -> list[dict]:
         for error in errors or []
         if isinstance(error, dict)
     ]
+
+
+SCOPE_NAMED = re.compile(r"`([a-z_]+)` access scope")
+
+
+def scopes_required(errors: list[dict]) -> tuple[str, ...]:
+    """The access scopes ACCESS_DENIED errors name ("Required access: `write_returns` access
+    scope or `write_marketplace_returns` access scope."), each once."""
+    named = (scope for e in errors for scope in SCOPE_NAMED.findall(e.get("message") or ""))
+    return tuple(dict.fromkeys(named))
 
 
 def parse_retry_after(value: str) -> float:

@@ -3,9 +3,10 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from returns.steps import REMEDY_ASKED, step_for_event, track_of
+from returns.steps import REMEDY_ASKED, VIEW_PERMISSION, step_for_event, track_of
 
 from .. import money as money_
+from ..shopify.scopes import scopes_missing_remembered
 
 register = template.Library()
 
@@ -97,3 +98,14 @@ def for_staff(value):
         shop_amount=shop.amount if shop else None,
         shop_currency=shop.currency if shop else "",
     )
+
+
+@register.inclusion_tag("admin/returns/shopify_scopes.html", takes_context=True)
+def shopify_scopes_notice(context):
+    """The access scopes the Shopify app lacks, for staff who work on requests; Shopify is asked
+    at most every few minutes (returns/shopify/scopes.py)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.has_perm(VIEW_PERMISSION):
+        return {"missing": None}
+    return {"missing": scopes_missing_remembered()}

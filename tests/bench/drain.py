@@ -1,8 +1,17 @@
-"""A refund rush: 500 pending refunds queued at once, drained by the Celery worker through devshop.
+"""A refund rush: 500 pending refunds of returns queued at once, drained by the Celery worker.
 
+Each refund belongs to a received return request that has its Shopify Return (open, made in
+devshop as Shopify's admin makes one), so the refund task takes whatever path the portal takes for
+a return's units (`refundCreate`, or Shopify's return processing) and the drain measures that.
 devshop throttles like a Standard plan (bucket of 2000 points, 100 points a second restored).
 The bucket starts empty, as it is in the middle of a rush, so the fastest any client could drain
-the queue is the points the refunds' requests cost, divided by the restore rate: the bound.
+the queue is the points the refund tasks' requests cost (every request devshop logged meanwhile,
+whatever its operation), divided by the restore rate: the bound. The follow-ups a settled refund
+queues (write-backs, order refreshes, emails, steps on the Return) are parked, not run.
+
+Checked afterwards against devshop's own state: every refund succeeded, each order has exactly
+one refund in Shopify, the one the Refund row names, for its amount; each request has one Return,
+and no Return holds more refunds, or refunded units, than it should.
 """
 
 from __future__ import annotations
@@ -15,6 +24,8 @@ from decimal import Decimal
 from django.db.models import Max
 from django.utils import timezone
 
+from devshop import returns_flow
+from devshop.returns import fulfillment_line_items
 from devshop.store import get_store
 from returns.models import Refund, ReturnLine, ReturnRequest, ReturnStatus, ShopifyOrder
 from returns.shopify.orders import order_from_graphql
@@ -24,7 +35,6 @@ from tests import shop
 REFUNDS = 500
 RESTORE_RATE = 100.0
 BUCKET_SIZE = 2000.0
-REFUND_OPERATIONS = ("RefundPayments", "RefundCreate")
 
 
 @dataclass
@@ -42,6 +52,10 @@ class DrainResult:
     mismatched: int
     max_attempts: int
     parked: int
+    shopify_returns: int
+    returns_twice: int
+    refunds_on_returns: int
+    overrefunded_returns: int
 
     @property
     def ratio(self) -> float:
@@ -53,8 +67,9 @@ class DrainResult:
 
 
 def seed(count: int = REFUNDS) -> list[int]:
-    """`count` orders in devshop and their local copies, each with a received return and a
-    pending refund of its one item: what refund_request leaves behind, minus the task it queues."""
+    """`count` orders in devshop and their local copies, each with a received return that has its
+    Shopify Return, and a pending refund of its one item: what refund_request leaves behind, minus
+    the task it queues."""
     store = get_store()
     store.reset()
     docs = [
@@ -80,6 +95,7 @@ def seed(count: int = REFUNDS) -> list[int]:
         )
         for o in snapshots
     )
+    made = [_shopify_return(store, doc) for doc in docs]
     requests = ReturnRequest.objects.bulk_create(
         ReturnRequest(
             order=order,
@@ -91,8 +107,9 @@ def seed(count: int = REFUNDS) -> list[int]:
             locale="nl",
             customer_email=order.email,
             received_at=now,
+            shopify_return_id=shopify_return["id"],
         )
-        for order in orders
+        for order, shopify_return in zip(orders, made, strict=True)
     )
     ReturnLine.objects.bulk_create(
         ReturnLine(
@@ -122,6 +139,13 @@ def seed(count: int = REFUNDS) -> list[int]:
     return [r.pk for r in refunds]
 
 
+def _shopify_return(store, doc: dict) -> dict:
+    """The order's one unit in a Return, open (approved), as staff make one in Shopify's admin."""
+    order = store.order_by_id(doc["id"])
+    [fli] = [fli for lines in fulfillment_line_items(order).values() for fli in lines]
+    return returns_flow.admin_return_create(store, order_id=doc["id"], lines=[(fli["id"], 1)])
+
+
 def drain(refund_ids: list[int], *, stack, timeout: float = 900) -> DrainResult:
     store = get_store()
     before = len(store.request_log())
@@ -135,8 +159,9 @@ def drain(refund_ids: list[int], *, stack, timeout: float = 900) -> DrainResult:
         stack.check_alive()
         time.sleep(0.25)
     finished = refunds.aggregate(last=Max("updated_at"))["last"].timestamp()
+    # Every request the refund tasks made, whatever it was: nothing else talks to devshop now.
     log = store.request_log()[before:]
-    cost = sum(r["cost"] or 0 for r in log if r["operation_name"] in REFUND_OPERATIONS)
+    cost = sum(r["cost"] or 0 for r in log)
     return DrainResult(
         refunds=len(refund_ids),
         seconds=finished - started,
@@ -152,9 +177,19 @@ def _verify(refund_ids: list[int]) -> dict:
     """Compare the Refund rows with the refunds devshop made, order by order."""
     rows = list(Refund.objects.filter(pk__in=refund_ids).select_related("request__order"))
     states = Counter(r.state for r in rows)
-    in_shopify = {o["id"]: o["refunds"] for o in get_store().orders()}
+    orders = {o["id"]: o for o in get_store().orders()}
+    in_shopify = {gid: o.get("refunds") or [] for gid, o in orders.items()}
     mismatched = duplicates = made = 0
+    returns = returns_twice = on_returns = overrefunded = 0
     for row in rows:
+        held = orders.get(row.request.order.shopify_id, {}).get("returns") or []
+        returns += len(held)
+        returns_twice += max(0, len(held) - 1)
+        for shopify_return in held:
+            on_returns += len(shopify_return["refundIds"])
+            overrefunded += len(shopify_return["refundIds"]) > 1 or any(
+                line["refundedQuantity"] > line["quantity"] for line in shopify_return["lines"]
+            )
         made_here = in_shopify.get(row.request.order.shopify_id, [])
         made += len(made_here)
         duplicates += max(0, len(made_here) - 1)
@@ -170,6 +205,10 @@ def _verify(refund_ids: list[int]) -> dict:
         "duplicates": duplicates,
         "mismatched": mismatched,
         "max_attempts": max((r.attempts for r in rows), default=0),
+        "shopify_returns": returns,
+        "returns_twice": returns_twice,
+        "refunds_on_returns": on_returns,
+        "overrefunded_returns": overrefunded,
     }
 
 

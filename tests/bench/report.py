@@ -49,6 +49,15 @@ def _fmt(cells, widths) -> str:
     return "|".join(f" {c:<{w}} " for c, w in zip(cells, widths, strict=True))
 
 
+def _shopper(step) -> bool:
+    return step.flow.startswith("shopper")
+
+
+def _shopper_allowance(step) -> int:
+    """Shopify requests a shopper's page may make: one for a lookup of an order not stored yet."""
+    return 1 if "cold" in step.name else 0
+
+
 def render(measured: dict, loads: dict, drained, *, cpus: int | None) -> tuple[str, bool]:
     t = Table()
     steps = measured["steps"]
@@ -76,24 +85,41 @@ def render(measured: dict, loads: dict, drained, *, cpus: int | None) -> tuple[s
     t.section("Shopify requests (cost in points) in the page / in the tasks it queues")
     for s in steps:
         target, holds = "", None
-        if s.flow == "shopper":
-            wanted = 1 if "cold" in s.name else 0
+        if _shopper(s):
+            wanted = _shopper_allowance(s)
             target, holds = f"{wanted} in the page", s.shopify == wanted
         tasks = f" [{', '.join(sorted(set(s.tasks)))}]" if s.tasks else ""
         value = f"{s.shopify} ({s.cost}) / {s.task_shopify} ({s.task_cost}){tasks}"
         t.row(f"{s.flow}: {s.name}", value, target, holds)
+    shoppers = [s for s in steps if _shopper(s)]
+    asking = [s for s in shoppers if s.shopify != _shopper_allowance(s)]
+    t.row(
+        "shopper pages asking Shopify (a cold lookup: once)",
+        f"{len(asking)} of {len(shoppers)} pages; "
+        f"{sum(s.shopify for s in shoppers)} requests in all",
+        "0 pages",
+        not asking,
+    )
+
+    t.section("Shopify requests and cost per flow, pages and their tasks, by operation")
     totals = defaultdict(lambda: [0, 0, 0, 0])
+    operations = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for s in steps:
         total = totals[s.flow]
         total[0] += s.shopify
         total[1] += s.cost
         total[2] += s.task_shopify
         total[3] += s.task_cost
+        for name, (n, cost) in s.operations.items():
+            operations[s.flow][name][0] += n
+            operations[s.flow][name][1] += cost
     for flow, (n, cost, tn, tcost) in totals.items():
         t.row(
             f"flow total, {flow}",
             f"{n + tn} requests, {cost + tcost} points ({n} in pages, {tn} in tasks)",
         )
+        for name, (count, points) in sorted(operations[flow].items()):
+            t.row(f"  {flow}: {name}", f"{count} requests, {points} points")
 
     t.section(
         f"gunicorn {GUNICORN_WORKERS} workers + 1 Celery worker, PostgreSQL + Redis, "
@@ -133,15 +159,20 @@ def render(measured: dict, loads: dict, drained, *, cpus: int | None) -> tuple[s
 
     d = drained
     t.section(
-        f"refunds: {d.refunds} queued, 1 Celery worker ({CELERY_CONCURRENCY} processes), devshop "
-        "at 100 points/s, bucket empty at the start"
+        f"refunds of returns with a Shopify Return: {d.refunds} queued, 1 Celery worker "
+        f"({CELERY_CONCURRENCY} processes), devshop at 100 points/s, bucket empty at the start"
     )
     t.row("drain time", f"{d.seconds:.1f} s")
     t.row(
-        "bound: refund requests' cost / restore rate",
+        "bound: the refund tasks' requests' cost / restore rate",
         f"{d.bound:.1f} s ({d.cost} points, {d.cost / d.refunds:.1f} per refund)",
     )
     t.row("bound / drain time", f"{d.ratio:.0%}", f">= {DRAIN_RATIO:.0%}", d.ratio >= DRAIN_RATIO)
+    requests = sum(d.requests.values())
+    t.row(
+        "requests per refund (answers of any kind)",
+        f"{requests / d.refunds:.1f} ({requests} requests, {d.throttled} of them THROTTLED)",
+    )
     for operation in sorted({op for op, _ in d.requests}):
         answers = ", ".join(
             f"{n} {outcome}" for (op, outcome), n in sorted(d.requests.items()) if op == operation
@@ -159,6 +190,16 @@ def render(measured: dict, loads: dict, drained, *, cpus: int | None) -> tuple[s
         f"{d.refunds}, 0, 0",
         d.shopify_refunds == d.refunds and not d.duplicates and not d.mismatched,
     )
+    t.row(
+        "one Shopify Return per request, none refunded twice",
+        f"{d.shopify_returns} Returns, {d.returns_twice} extra, {d.overrefunded_returns} "
+        f"over-refunded; {d.refunds_on_returns} refunds made through their Return",
+        f"{d.refunds}, 0, 0",
+        d.shopify_returns == d.refunds and not d.returns_twice and not d.overrefunded_returns,
+    )
     t.row("most attempts by one refund", str(d.max_attempts))
-    t.row("follow-ups parked (write-backs, refreshes)", f"{d.parked} tasks, not timed")
+    t.row(
+        "follow-ups parked (write-backs, refreshes, emails, Return steps)",
+        f"{d.parked} tasks, not timed",
+    )
     return t.render(), t.ok

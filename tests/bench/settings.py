@@ -17,8 +17,9 @@ DEVSHOP_STATE = env("DEVSHOP_STATE")
 DEVSHOP_WEBHOOK_URL = ""
 STATIC_ROOT = env("BENCH_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))  # noqa: F405
 
-# The refund drain times refunds alone: the write-backs, order refreshes and emails a settled
-# refund queues go to a queue no benchmark worker reads, and are counted, not run.
+# The refund drain times refunds alone: the write-backs, order refreshes, emails and steps on the
+# Shopify Return a settled refund queues go to a queue no benchmark worker reads, and are counted,
+# not run.
 BENCH_PARKED_QUEUE = "bench-parked"
 CELERY_TASK_ROUTES = {
     name: {"queue": BENCH_PARKED_QUEUE}
@@ -26,5 +27,6 @@ CELERY_TASK_ROUTES = {
         "returns.tasks.shopify_order_write_back",
         "returns.tasks.shopify_order_refresh",
         "returns.tasks.customer_email_send",
+        "returns.tasks.shopify_return_step",
     )
 }

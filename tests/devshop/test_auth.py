@@ -184,3 +184,49 @@ def test_once_the_app_is_uninstalled_no_token_opens_the_api(
     assert refused.status_code == 400 and "access_token" not in refused.json()
     devshop.reset()
     assert gql("{ orders(first: 1) { nodes { id } } }").status_code == 200
+
+
+# -- access scopes ------------------------------------------------------------------------------
+
+RETURN_REQUEST = """
+mutation ($input: ReturnRequestInput!) {
+  returnRequest(input: $input) { return { id } userErrors { message } }
+}
+"""
+
+
+def test_a_field_without_its_access_scope_is_denied_as_shopify_denies_it(gql, devshop, sample_shop):
+    devshop.set_option("access_scopes", "read_orders,write_orders,read_returns")
+    order = sample_shop["#1001"]["id"]
+
+    body = gql(RETURN_REQUEST, {"input": {"orderId": order, "returnLineItems": []}}).json()
+
+    assert body["data"] == {"returnRequest": None}
+    [error] = body["errors"]
+    assert error["path"] == ["returnRequest"]
+    assert error["extensions"]["code"] == "ACCESS_DENIED"
+    assert error["message"] == (
+        "Access denied for returnRequest field. Required access: `write_returns` access scope "
+        "or `write_marketplace_returns` access scope."
+    )
+    # Reading is granted; locations need a scope of their own, and their field is non-null.
+    read = gql(
+        "query ($id: ID!) { order(id: $id) { name returns(first: 5) { nodes { id } } } }",
+        {"id": order},
+    ).json()
+    assert read == {**read, "data": {"order": {"name": "#1001", "returns": {"nodes": []}}}}
+    assert "errors" not in read
+    locations = gql("{ locations(first: 1) { nodes { id } } }").json()
+    assert locations["data"] is None
+    assert [e["extensions"]["code"] for e in locations["errors"]] == ["ACCESS_DENIED"]
+
+
+def test_a_write_scope_grants_its_read_scope(gql, devshop, sample_shop):
+    devshop.set_option("access_scopes", "write_orders,write_returns")
+
+    body = gql(
+        "query ($id: ID!) { order(id: $id) { returns(first: 5) { nodes { id } } } }",
+        {"id": sample_shop["#1001"]["id"]},
+    ).json()
+
+    assert "errors" not in body and body["data"]["order"]["returns"] == {"nodes": []}

@@ -16,12 +16,14 @@ def test_shopify_check_names_a_missing_scope_in_one_line(devshop):
         call_command("shopify_check")
 
     message = str(raised.value)
-    assert "read_returns, write_returns" in message
+    assert "read_returns, write_returns, read_locations" in message
     assert "\n" not in message
 
 
 def test_shopify_check_takes_write_as_granting_read(devshop, capsys):
-    devshop.set_option("access_scopes", "read_all_orders,write_orders,read_products,write_returns")
+    devshop.set_option(
+        "access_scopes", "read_all_orders,write_orders,read_products,write_returns,read_locations"
+    )
 
     call_command("shopify_check")
 

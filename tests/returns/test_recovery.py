@@ -60,14 +60,20 @@ def test_work_stalled_by_an_outage_resumes_when_shopify_is_back(
 
     with django_capture_on_commit_callbacks(execute=True):
         again = services.stalled_work_resume()
-    assert again == {"refunds": 0, "writes": 0, "webhooks": 0, "notes": 0}
+    assert again == {"refunds": 0, "writes": 0, "webhooks": 0, "notes": 0, "returns": 0}
     assert len(devshop.order_by_name("#1001")["refunds"]) == 1
 
 
 def test_recent_work_is_left_to_its_own_retries(a_return, staff, devshop):
     devshop.add_fault("http_503", count=OUTAGE)
     services.return_approve(request_id=a_return.pk, user=staff)
-    assert services.stalled_work_resume() == {"refunds": 0, "writes": 0, "webhooks": 0, "notes": 0}
+    assert services.stalled_work_resume() == {
+        "refunds": 0,
+        "writes": 0,
+        "webhooks": 0,
+        "notes": 0,
+        "returns": 0,
+    }
 
 
 def test_a_webhook_whose_task_never_ran_is_processed_by_the_sweep(

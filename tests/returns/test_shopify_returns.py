@@ -41,6 +41,17 @@ def last_event(request, step):
     return ReturnEvent.objects.filter(request=request, type=step.event_type).latest("pk")
 
 
+def sent(devshop, operation, within=10.0):
+    """How often the portal sent this mutation, as devshop logged it. devshop logs a request once
+    it has answered it: this waits for the slow first one, which the portal stopped waiting for."""
+    deadline = time.monotonic() + within
+    while True:
+        count = sum(r["operation_name"] == operation for r in devshop.request_log())
+        if count or time.monotonic() > deadline:
+            return count
+        time.sleep(0.05)
+
+
 def refusals(request):
     return ReturnEvent.objects.filter(request=request, type=steps.SHOPIFY_RETURN_REFUSED.event_type)
 
@@ -80,6 +91,7 @@ def test_a_request_whose_answer_timed_out_is_not_requested_twice(
     request.refresh_from_db()
     [made] = shopify_returns(devshop)
     assert request.shopify_return_id == made["id"]
+    assert sent(devshop, "ReturnRequest") == 1
 
 
 def test_an_approval_whose_answer_timed_out_is_not_sent_twice(
@@ -95,6 +107,7 @@ def test_an_approval_whose_answer_timed_out_is_not_sent_twice(
 
     assert refusals(a_return).count() == before  # not refused as "already open": not sent
     assert [r["status"] for r in shopify_returns(devshop)] == ["OPEN"]
+    assert sent(devshop, "ReturnApprove") == 1
 
 
 def test_a_rejection_declines_once_with_the_message_cut_to_500(
@@ -110,6 +123,7 @@ def test_a_rejection_declines_once_with_the_message_cut_to_500(
     shopify_return_sync(event_id=last_event(a_return, steps.REJECT).pk)
 
     assert refusals(a_return).count() == before
+    assert sent(devshop, "ReturnDecline") == 1
     [declined] = shopify_returns(devshop)
     assert declined["decline"] == {"reason": "OTHER", "note": reason.strip()[:500]}
     a_return.refresh_from_db()
@@ -129,6 +143,7 @@ def test_a_shoppers_cancellation_cancels_the_return_once(
 
     assert refusals(a_return).count() == before
     assert [r["status"] for r in shopify_returns(devshop)] == ["CANCELED"]
+    assert sent(devshop, "ReturnCancel") == 1
 
 
 def test_a_redelivered_approval_after_success_does_nothing(
