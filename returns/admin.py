@@ -79,6 +79,7 @@ class RefundInline(ReadOnlyInline):
         "error",
         "attempts",
         "requested_by",
+        "made_in_shopify",
         "shopify_refund_id",
     )
     related = ("requested_by",)
@@ -154,6 +155,7 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
         "age",
         "refund_deadline",
         "refunded",
+        "made_in_shopify",
     )
     list_filter = (
         NeedsAttentionFilter,
@@ -162,6 +164,7 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
         "kind",
         "remedy",
         "reason",
+        "made_in_shopify",
         "created_at",
     )
     search_fields = ("number", "order__name", "customer_email", "replacements__tracking_number")
@@ -171,6 +174,7 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
     readonly_fields = (
         "number",
         "order",
+        "made_in_shopify",
         "kind",
         "reason",
         "remedy",

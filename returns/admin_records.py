@@ -63,12 +63,13 @@ class RefundAdmin(ReadOnlyAdmin):
         "state",
         "needs_attention",
         "succeeded_after_failing",
+        "made_in_shopify",
         "attempts",
         "error",
         "created_at",
     )
     of_requests = True
-    list_filter = (NeedsAttentionFilter, "state", "created_at")
+    list_filter = (NeedsAttentionFilter, "state", "made_in_shopify", "created_at")
     list_select_related = ("request",)
     search_fields = ("request__number", "shopify_refund_id")
     actions = ("retry_pending",)

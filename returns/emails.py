@@ -19,8 +19,9 @@ def customer_email_send(*, request_id: int, kind: str, event_id: int | None = No
     sent = request.events.filter(type=steps.EMAIL_SENT.event_type, data__kind=kind)
     if event_id is not None:
         sent = sent.filter(data__event=event_id)
-    if sent.exists() or request.customer_email.endswith(".invalid"):
-        # Sent before, or the shopper's address was erased at their request.
+    if sent.exists() or not request.customer_email or request.customer_email.endswith(".invalid"):
+        # Sent before, the order has no address (a Return made in Shopify for such an order), or
+        # the shopper's address was erased at their request.
         return False
     events_of_step = request.events.filter(type=step.event_type)
     # Emails queued by an older release name no event: theirs is the step's latest.

@@ -108,6 +108,14 @@ class ReturnRequest(models.Model):
     restock = models.BooleanField(_("restock returned items"), default=False)
     # The Shopify Return this request is (gid), once Shopify made it.
     shopify_return_id = models.CharField(_("Shopify Return"), max_length=64, blank=True)
+    # Staff made the Return in Shopify's admin (or the customer in their Shopify account): the
+    # portal took it from Shopify's webhook rather than from its own form.
+    made_in_shopify = models.BooleanField(_("made in Shopify"), default=False)
+    # The Return's status when the portal last read it (REQUESTED, OPEN, CLOSED, ...): a Return
+    # read as CLOSED and then as OPEN was reopened in Shopify.
+    shopify_return_status = models.CharField(
+        _("status of the Shopify Return"), max_length=16, blank=True, editable=False
+    )
     # Sent with the shopper's form, so a double click or a resubmitted page finds this request.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
@@ -235,6 +243,9 @@ class Refund(models.Model):
     # attempt starts before it ends or this passes (a worker killed mid-attempt never ends it).
     lease_token = models.UUIDField(null=True, blank=True, editable=False)
     lease_expires_at = models.DateTimeField(_("being sent until"), null=True, blank=True)
+    # A refund staff made in Shopify (processing the request's Return there), recorded from
+    # Shopify's webhook so the portal never refunds those units again.
+    made_in_shopify = models.BooleanField(_("made in Shopify"), default=False)
     # Shopify made this refund after the portal had recorded it failed: staff should know.
     late_success_at = models.DateTimeField(_("succeeded after failing"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

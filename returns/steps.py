@@ -399,6 +399,124 @@ EMAIL_SENT = Step(
     payload=events.EmailSent,
 )
 
+# Steps staff took in Shopify's admin (or the customer in their Shopify account), followed from
+# Shopify's returns/* webhooks (returns/services/shopify_return_webhooks.py). They write the same
+# tags as the portal's own steps, so merchants' Flow automations see a return however it was
+# handled, and a note line saying it happened in Shopify. None has a `shopify_return` action:
+# Shopify is already there. The shopper hears of them as of the portal's own steps, except that a
+# Return made in Shopify is not acknowledged (Shopify tells the customer itself) and closing or
+# reopening, which asks nothing of the shopper, sends no email.
+MADE_IN_SHOPIFY = Step(
+    name="made_in_shopify",
+    event_type="shopify.return_made",
+    label=_("Return made in Shopify"),
+    actor=Actor.SYSTEM,
+    payload=events.Requested,
+    to_status=Status.REQUESTED,
+    shopper_label=_("Return registered"),
+    note=_("return made in Shopify: %(items)s"),
+    note_values=_items,
+    tag="return-requested",
+)
+APPROVED_IN_SHOPIFY = Step(
+    name="approved_in_shopify",
+    event_type="shopify.return_approved",
+    label=_("Approved in Shopify"),
+    actor=Actor.SYSTEM,
+    from_statuses=frozenset({Status.REQUESTED}),
+    to_status=Status.APPROVED,
+    shopper_label=_("Approved"),
+    note=_("approved in Shopify"),
+    tag="return-approved",
+    email="approved_in_shopify",
+    email_subject=_("%(number)s has been approved"),
+)
+DECLINED_IN_SHOPIFY = Step(
+    name="declined_in_shopify",
+    event_type="shopify.return_declined",
+    label=_("Declined in Shopify"),
+    actor=Actor.SYSTEM,
+    payload=events.Rejected,
+    from_statuses=OPEN,
+    to_status=Status.REJECTED,
+    guard=_has_no_refunds,
+    shopper_label=_("Rejected"),
+    note=_("declined in Shopify: %(reason)s"),
+    note_values=_rejected,
+    tag="return-rejected",
+    email="declined_in_shopify",
+    email_subject=_("Update on %(number)s"),
+)
+CANCELLED_IN_SHOPIFY = Step(
+    name="cancelled_in_shopify",
+    event_type="shopify.return_cancelled",
+    label=_("Cancelled in Shopify"),
+    actor=Actor.SYSTEM,
+    from_statuses=OPEN,
+    to_status=Status.CANCELLED,
+    guard=_has_no_refunds,
+    shopper_label=_("Cancelled"),
+    note=_("cancelled in Shopify"),
+    tag="return-cancelled",
+    email="cancelled_in_shopify",
+    email_subject=_("%(number)s has been cancelled"),
+)
+RECEIVED_IN_SHOPIFY = Step(
+    name="received_in_shopify",
+    event_type="shopify.return_received",
+    label=_("Parcel received in Shopify"),
+    actor=Actor.SYSTEM,
+    payload=events.Received,
+    from_statuses=frozenset({Status.REQUESTED, Status.APPROVED}),
+    to_status=Status.RECEIVED,
+    shopper_label=_("Parcel received"),
+    note=_("parcel received in Shopify: %(items)s (%(restock)s)"),
+    note_values=_received,
+    tag="return-received",
+    email="received_in_shopify",
+    email_subject=_("We have received your parcel for %(number)s"),
+)
+# Recorded with a succeeded Refund marked made in Shopify, which counts against what the portal
+# may still refund for the request, exactly as its own refunds do.
+REFUNDED_IN_SHOPIFY = Step(
+    name="refunded_in_shopify",
+    event_type="shopify.return_refunded",
+    label=_("Refunded in Shopify"),
+    actor=Actor.SYSTEM,
+    payload=events.RefundMoved,
+    to_status=Status.RESOLVED,
+    shopper_label=_("Refunded"),
+    note=_("refunded in Shopify: %(amount)s %(currency)s"),
+    note_values=_refunded,
+    tag="return-refunded",
+    email="refunded_in_shopify",
+    email_subject=_("Your refund for %(number)s"),
+)
+CLOSED_IN_SHOPIFY = Step(
+    name="closed_in_shopify",
+    event_type="shopify.return_closed",
+    label=_("Closed in Shopify"),
+    actor=Actor.SYSTEM,
+    from_statuses=frozenset({Status.APPROVED, Status.RECEIVED}),
+    to_status=Status.RESOLVED,
+    shopper_label=_("Completed"),
+    note=_("closed in Shopify"),
+    tag="return-closed",
+)
+# The one way back: a Return Shopify showed closed and now shows open again. The request becomes
+# what it was before it was resolved: received if its parcel had arrived, else approved; the
+# service works out which, so `to_status` is left empty.
+REOPENED_IN_SHOPIFY = Step(
+    name="reopened_in_shopify",
+    event_type="shopify.return_reopened",
+    label=_("Reopened in Shopify"),
+    actor=Actor.SYSTEM,
+    from_statuses=frozenset({Status.RESOLVED}),
+    shopper_label=_("Reopened"),
+    note=_("reopened in Shopify"),
+    tag="return-reopened",
+)
+
 STEPS = (
     REQUEST,
     APPROVE,
@@ -423,6 +541,14 @@ STEPS = (
     NOTE_REPAIRED,
     SHOP_REDACTED,
     EMAIL_SENT,
+    MADE_IN_SHOPIFY,
+    APPROVED_IN_SHOPIFY,
+    DECLINED_IN_SHOPIFY,
+    CANCELLED_IN_SHOPIFY,
+    RECEIVED_IN_SHOPIFY,
+    REFUNDED_IN_SHOPIFY,
+    CLOSED_IN_SHOPIFY,
+    REOPENED_IN_SHOPIFY,
 )
 # The steps staff take on the request's screen, in the order its buttons are shown.
 STAFF_STEPS = tuple(step for step in STEPS if step.permission)

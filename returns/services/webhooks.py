@@ -23,6 +23,7 @@ from ..shopify import webhooks as shopify_webhooks
 from ..shopify.webhooks import WebhookPayloadError
 from .common import event_record
 from .requests import shopify_order_refetch
+from .shopify_return_webhooks import WebhookIgnored, shopify_return_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,9 @@ def webhook_delivery_process(*, delivery_id: int) -> WebhookDelivery:
             return _finish(delivery, WebhookDelivery.State.FAILED, f"Refused: {exc}")
         except WebhookPayloadError as exc:
             return _finish(delivery, WebhookDelivery.State.FAILED, str(exc))
+        except WebhookIgnored as exc:
+            logger.info("Ignored %s webhook %s: %s", delivery.topic, delivery.webhook_id, exc)
+            return _finish(delivery, WebhookDelivery.State.PROCESSED, f"Ignored: {exc}")
     return _finish(delivery, WebhookDelivery.State.PROCESSED, "")
 
 
@@ -366,4 +370,7 @@ HANDLERS = {
     shopify_webhooks.CUSTOMERS_DATA_REQUEST: _customer_data_request,
     shopify_webhooks.CUSTOMERS_REDACT: _customer_redact,
     shopify_webhooks.SHOP_REDACT: _shop_redact,
+    # Staff act in Shopify's admin too: each of these has the request follow its Return.
+    **dict.fromkeys(shopify_webhooks.RETURN_TOPICS, shopify_return_webhook),
+    shopify_webhooks.REVERSE_FULFILLMENT_ORDERS_DISPOSE: shopify_return_webhook,
 }

@@ -32,6 +32,24 @@ APP_UNINSTALLED = "app/uninstalled"
 CUSTOMERS_DATA_REQUEST = "customers/data_request"
 CUSTOMERS_REDACT = "customers/redact"
 SHOP_REDACT = "shop/redact"
+# A Return changed in Shopify (staff in Shopify's admin, the customer's account, or the portal).
+RETURNS_REQUEST = "returns/request"
+RETURNS_APPROVE = "returns/approve"
+RETURNS_DECLINE = "returns/decline"
+RETURNS_CANCEL = "returns/cancel"
+RETURNS_CLOSE = "returns/close"
+RETURNS_REOPEN = "returns/reopen"
+RETURNS_PROCESS = "returns/process"
+REVERSE_FULFILLMENT_ORDERS_DISPOSE = "reverse_fulfillment_orders/dispose"
+RETURN_TOPICS = (
+    RETURNS_REQUEST,
+    RETURNS_APPROVE,
+    RETURNS_DECLINE,
+    RETURNS_CANCEL,
+    RETURNS_CLOSE,
+    RETURNS_REOPEN,
+    RETURNS_PROCESS,
+)
 
 # Shopify's header values are short and plain; anything else did not come from Shopify, and a
 # value longer than its database column would fail on PostgreSQL instead of being refused.
@@ -54,6 +72,9 @@ KEPT_FIELDS = {
     ),
     CUSTOMERS_REDACT: ("shop_id", "shop_domain", "customer", "orders_to_redact"),
     SHOP_REDACT: ("shop_id", "shop_domain"),
+    # Only ids: the portal reads the Return itself from Shopify (its payload may be old news).
+    **{topic: ("id", "admin_graphql_api_id", "name", "status", "order") for topic in RETURN_TOPICS},
+    REVERSE_FULFILLMENT_ORDERS_DISPOSE: ("id", "admin_graphql_api_id", "order_id"),
 }
 
 
@@ -85,6 +106,8 @@ SHAPES: dict[str, tuple[dict[str, type], frozenset[str] | None, frozenset[str]]]
     APP_UNINSTALLED: ({"myshopify_domain": str}, None, _COMPLIANCE_ONLY),
     ORDERS_UPDATED: ({}, None, _COMPLIANCE_ONLY),
     REFUNDS_CREATE: ({}, None, _COMPLIANCE_ONLY),
+    **{topic: ({}, None, _COMPLIANCE_ONLY) for topic in RETURN_TOPICS},
+    REVERSE_FULFILLMENT_ORDERS_DISPOSE: ({}, None, _COMPLIANCE_ONLY),
 }
 
 
@@ -117,6 +140,18 @@ class OrderChange:
     # When Shopify last changed the order, if the payload says; refunds/create does not.
     updated_at: datetime | None
     refund_id: str | None
+
+
+@dataclass(frozen=True)
+class ReturnChange:
+    """Which Return a returns/* or reverse_fulfillment_orders/dispose delivery is about.
+
+    A disposition names its reverse fulfillment order and the order, not the Return.
+    """
+
+    return_id: str | None
+    order_id: str | None
+    reverse_fulfillment_order_id: str | None
 
 
 @dataclass(frozen=True)
@@ -246,6 +281,10 @@ def payload_kept(topic: str, payload: dict[str, Any]) -> dict[str, Any]:
     kept = {key: payload[key] for key in KEPT_FIELDS.get(topic, ()) if key in payload}
     if isinstance(kept.get("customer"), dict):
         kept["customer"] = {k: v for k, v in kept["customer"].items() if k in ("id", "email")}
+    if isinstance(kept.get("order"), dict):
+        kept["order"] = {
+            k: v for k, v in kept["order"].items() if k in ("id", "admin_graphql_api_id")
+        }
     return kept
 
 
@@ -264,6 +303,29 @@ def order_change(topic: str, payload: dict[str, Any]) -> OrderChange:
         updated_at=_aware_datetime(payload.get("updated_at")),
         refund_id=None,
     )
+
+
+def return_change(topic: str, payload: dict[str, Any]) -> ReturnChange:
+    """The Return (or, for a disposition, the order and reverse fulfillment order) a delivery names;
+    WebhookPayloadError when it names none."""
+    if topic == REVERSE_FULFILLMENT_ORDERS_DISPOSE:
+        return ReturnChange(
+            return_id=None,
+            order_id=_gid("Order", payload.get("order_id")),
+            reverse_fulfillment_order_id=_gid("ReverseFulfillmentOrder", _id_of(payload)),
+        )
+    order = payload.get("order")
+    return ReturnChange(
+        return_id=_gid("Return", _id_of(payload)),
+        order_id=_gid("Order", _id_of(order), required=False) if isinstance(order, dict) else None,
+        reverse_fulfillment_order_id=None,
+    )
+
+
+def _id_of(payload: dict[str, Any]) -> Any:
+    # The GID where there is one; a number alone otherwise.
+    value = payload.get("admin_graphql_api_id")
+    return value if isinstance(value, str) and value.startswith(GID_PREFIX) else payload.get("id")
 
 
 def customer_privacy_request(topic: str, payload: dict[str, Any]) -> CustomerPrivacyRequest:

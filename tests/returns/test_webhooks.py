@@ -292,7 +292,7 @@ payloads = st.fixed_dictionaries(
     {},
     optional={
         key: st.one_of(json_values, st.integers(min_value=0), st.just("2026-11-27T10:00:00Z"))
-        for key in ("id", "order_id", "updated_at", "customer", "orders_to_redact")
+        for key in ("id", "order_id", "updated_at", "customer", "orders_to_redact", "order")
     },
 )
 bodies = st.one_of(
@@ -310,6 +310,8 @@ topics = st.sampled_from(
         "customers/data_request",
         "customers/redact",
         "shop/redact",
+        "returns/approve",
+        "reverse_fulfillment_orders/dispose",
     ]
 )
 
