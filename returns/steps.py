@@ -11,7 +11,7 @@ declaration below, one service that takes it, and the translations of its words.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _now
@@ -418,79 +418,70 @@ MADE_IN_SHOPIFY = Step(
     note_values=_items,
     tag="return-requested",
 )
-APPROVED_IN_SHOPIFY = Step(
+
+
+def _in_shopify(step: Step, *, name: str, event_type: str, label, note, email: str, **changes):
+    """`step` as staff take it in Shopify's admin: the same statuses, words for the shopper, tag
+    and email subject; its own label, note line and email kind; no button, nothing sent back."""
+    return replace(
+        step,
+        name=name,
+        event_type=event_type,
+        label=label,
+        actor=Actor.SYSTEM,
+        permission=None,
+        note=note,
+        claim_note=None,
+        email=email,
+        shopify_return="",
+        **changes,
+    )
+
+
+APPROVED_IN_SHOPIFY = _in_shopify(
+    APPROVE,
     name="approved_in_shopify",
     event_type="shopify.return_approved",
     label=_("Approved in Shopify"),
-    actor=Actor.SYSTEM,
-    from_statuses=frozenset({Status.REQUESTED}),
-    to_status=Status.APPROVED,
-    shopper_label=_("Approved"),
     note=_("approved in Shopify"),
-    tag="return-approved",
     email="approved_in_shopify",
-    email_subject=_("%(number)s has been approved"),
 )
-DECLINED_IN_SHOPIFY = Step(
+DECLINED_IN_SHOPIFY = _in_shopify(
+    REJECT,
     name="declined_in_shopify",
     event_type="shopify.return_declined",
     label=_("Declined in Shopify"),
-    actor=Actor.SYSTEM,
-    payload=events.Rejected,
-    from_statuses=OPEN,
-    to_status=Status.REJECTED,
-    guard=_has_no_refunds,
-    shopper_label=_("Rejected"),
     note=_("declined in Shopify: %(reason)s"),
-    note_values=_rejected,
-    tag="return-rejected",
     email="declined_in_shopify",
-    email_subject=_("Update on %(number)s"),
 )
-CANCELLED_IN_SHOPIFY = Step(
+# Staff may cancel in Shopify what the portal approved already, as long as no money has moved.
+CANCELLED_IN_SHOPIFY = _in_shopify(
+    CANCEL,
     name="cancelled_in_shopify",
     event_type="shopify.return_cancelled",
     label=_("Cancelled in Shopify"),
-    actor=Actor.SYSTEM,
-    from_statuses=OPEN,
-    to_status=Status.CANCELLED,
-    guard=_has_no_refunds,
-    shopper_label=_("Cancelled"),
     note=_("cancelled in Shopify"),
-    tag="return-cancelled",
     email="cancelled_in_shopify",
-    email_subject=_("%(number)s has been cancelled"),
+    from_statuses=OPEN,
+    guard=_has_no_refunds,
 )
-RECEIVED_IN_SHOPIFY = Step(
+RECEIVED_IN_SHOPIFY = _in_shopify(
+    RECEIVE,
     name="received_in_shopify",
     event_type="shopify.return_received",
     label=_("Parcel received in Shopify"),
-    actor=Actor.SYSTEM,
-    payload=events.Received,
-    from_statuses=frozenset({Status.REQUESTED, Status.APPROVED}),
-    to_status=Status.RECEIVED,
-    shopper_label=_("Parcel received"),
     note=_("parcel received in Shopify: %(items)s (%(restock)s)"),
-    note_values=_received,
-    tag="return-received",
     email="received_in_shopify",
-    email_subject=_("We have received your parcel for %(number)s"),
 )
 # Recorded with a succeeded Refund marked made in Shopify, which counts against what the portal
 # may still refund for the request, exactly as its own refunds do.
-REFUNDED_IN_SHOPIFY = Step(
+REFUNDED_IN_SHOPIFY = _in_shopify(
+    REFUND_SUCCEEDED,
     name="refunded_in_shopify",
     event_type="shopify.return_refunded",
     label=_("Refunded in Shopify"),
-    actor=Actor.SYSTEM,
-    payload=events.RefundMoved,
-    to_status=Status.RESOLVED,
-    shopper_label=_("Refunded"),
     note=_("refunded in Shopify: %(amount)s %(currency)s"),
-    note_values=_refunded,
-    tag="return-refunded",
     email="refunded_in_shopify",
-    email_subject=_("Your refund for %(number)s"),
 )
 CLOSED_IN_SHOPIFY = Step(
     name="closed_in_shopify",
