@@ -87,9 +87,19 @@ def refund_through_return(
             if made:
                 return made, None
             known = shopify_returns.return_get(refund.shopify_return_id)
+        items = _lines_missing(refund, known)
+        if not items:
+            # Processed already, yet no refund carries this key: whoever processed them (staff in
+            # Shopify's admin, or an attempt Shopify has not finished) may have refunded them, so
+            # no money is sent blindly. Pending, it is looked for again, and flagged for staff.
+            raise ShopifyUnavailable(
+                f"Shopify's Return {known.id} has processed this refund's items, but holds no "
+                "refund with its key: it is looked for again; see whether it was refunded in "
+                "Shopify's admin."
+            )
         process_input = {
             "returnId": known.id,
-            "returnLineItems": _lines_missing(refund, known),
+            "returnLineItems": items,
             "note": note,
             "notifyCustomer": refund.notify_customer,
             "financialTransfer": {"issueRefund": {"orderTransactions": _transactions(refund)}},
