@@ -44,7 +44,9 @@ def shopify_return_backfill(*, request_id: int) -> Backfilled:
     request = ReturnRequest.objects.get(pk=request_id)
     result = Backfilled(number=request.number, status=request.status, outcome="skipped")
     if not steps.returns_goods(request):
-        result.why = "a withdrawal before shipping: the order is cancelled, nothing comes back"
+        result.why = (
+            "a withdrawal before shipping, answered by cancelling the order: nothing comes back"
+        )
         return result
     if request.status == ReturnStatus.CANCELLED and not request.shopify_return_id:
         result.why = "cancelled by the shopper before anyone acted: no Return needed"

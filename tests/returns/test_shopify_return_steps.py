@@ -224,6 +224,39 @@ def test_a_refund_before_the_parcel_arrives_leaves_the_units_undisposed_without_
     assert disposed(devshop) == [] and processed(devshop) == [(2, 2)]
 
 
+def test_a_wrong_restock_location_holds_no_money_back(a_return, staff, devshop, run, settings):
+    with run():
+        services.return_approve(request_id=a_return.pk, user=staff)
+    settings.SHOPIFY_RESTOCK_LOCATION = "Oud magazijn"
+    made = refund(a_return, staff, run, restock=True)
+
+    assert made.state == "succeeded" and processed(devshop) == [(2, 2)]
+    assert disposed(devshop) == []  # not restocked anywhere wrong; staff told why
+    [refused] = refusals(a_return)
+    assert "SHOPIFY_RESTOCK_LOCATION" in refused.data["error"]
+
+
+def test_a_refund_of_a_request_whose_return_was_never_made_makes_opens_and_processes_it(
+    shop_order, staff, devshop, run
+):
+    # Filed and approved with none of their tasks run (an earlier release, or a broker down).
+    request = services.return_request_create(
+        order=services.shopify_order_lookup(order_number="1001", email="anna@example.com"),
+        quantities={shop_order["lineItems"]["nodes"][0]["id"]: 2},
+        reason="not_satisfied",
+        comment="",
+        locale="nl",
+    )
+    services.return_approve(request_id=request.pk, user=staff)
+    assert not devshop.order_by_name("#1001").get("returns")
+
+    made = refund(ReturnRequest.objects.get(pk=request.pk), staff, run)
+
+    assert made.state == "succeeded" and made.shopify_return_id
+    assert the_return(devshop)["id"] == made.shopify_return_id
+    assert the_return(devshop)["status"] == "CLOSED" and processed(devshop) == [(2, 2)]
+
+
 def test_a_processing_whose_answer_timed_out_moves_the_money_once(
     a_return, staff, devshop, settings, run
 ):
