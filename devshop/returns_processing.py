@@ -127,7 +127,9 @@ def _decimal(value) -> Decimal:
         ) from None
 
 
-def _refund_input(order: dict, stored: dict, processed: list[tuple[dict, int]], transfer, note):
+def _refund_input(
+    order: dict, processed: list[tuple[dict, int]], transfer, note, shipping: dict | None
+):
     """The refund a processing with issueRefund makes, in refundCreate's input shape."""
     known = {t["id"]: t for t in order.get("transactions") or []}
     transactions = []
@@ -154,16 +156,25 @@ def _refund_input(order: dict, stored: dict, processed: list[tuple[dict, int]], 
     lines = []
     for line, quantity in processed:
         fli = returns.fulfillment_line_item(order, line["fulfillmentLineItemId"])
+        # The units' stock is the dispositions' business: the refund itself restocks nothing.
         lines.append(
-            {"lineItemId": fli["lineItem"]["id"], "quantity": quantity, "restockType": "RETURN"}
+            {"lineItemId": fli["lineItem"]["id"], "quantity": quantity, "restockType": "NO_RESTOCK"}
         )
-    return {
+    made = {
         "orderId": order["id"],
         "note": note,
         "currency": currencies.pop() if len(currencies) == 1 else None,
         "refundLineItems": lines,
         "transactions": transactions,
     }
+    if shipping:
+        # RefundShippingInput: an amount (presentment money), or all the shipping left.
+        wanted = shipping.get("shippingRefundAmount")
+        if wanted:
+            made["shipping"] = {"amount": _decimal(wanted["amount"])}
+        elif shipping.get("fullRefund"):
+            made["shipping"] = {"fullRefund": True}
+    return made
 
 
 def resolve_return_process(_root, info, input):
@@ -215,7 +226,9 @@ def resolve_return_process(_root, info, input):
             processed.append((line, item["quantity"]))
         refund = (input.get("financialTransfer") or {}).get("issueRefund")
         if refund is not None:
-            refund_in = _refund_input(order, stored, processed, refund, input.get("note"))
+            refund_in = _refund_input(
+                order, processed, refund, input.get("note"), input.get("refundShipping")
+            )
             try:
                 _, result = refund_apply(order, refund_in, now)
             except RefundRefused as exc:

@@ -234,6 +234,9 @@ class Refund(models.Model):
     shipping = models.DecimalField(_("delivery cost"), default=0, **MONEY)
     # The REFUND transactions planned before the first attempt and sent unchanged on every retry.
     transactions = models.JSONField(_("transactions"), default=list, blank=True)
+    # The Shopify Return (gid) whose returnProcess makes this refund, chosen with the
+    # transactions before the first attempt; empty: refundCreate makes it.
+    shopify_return_id = models.CharField(_("Shopify Return"), max_length=64, blank=True)
     # The staff member's confirmation form, so a double click finds this refund, not a second.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     notify_customer = models.BooleanField(_("notify the customer"), default=True)

@@ -62,7 +62,9 @@ class Step:
     email: str = ""
     email_subject: Promise | None = None
     # What the step does to the request's Shopify Return (returns/services/shopify_returns.py):
-    # "request", "approve", "decline" or "cancel"; "" leaves the Return alone.
+    # "request", "approve", "decline", "cancel", "dispose" or "close"; "" leaves the Return alone.
+    # Taking it brings the whole Return up to where the request is, so a step whose task runs
+    # late (or never ran) is caught up by the next.
     shopify_return: str = ""
 
     @property
@@ -154,6 +156,12 @@ def _is_cancellation(request: ReturnRequest) -> bool:
     return withdrawal is not None and withdrawal.outcome == withdrawal.Outcome.CANCELLATION
 
 
+def returns_goods(request: ReturnRequest) -> bool:
+    """Whether goods come back for this request, so that it is a Shopify Return: not for a
+    withdrawal answered by cancelling the unshipped order (nothing was fulfilled)."""
+    return not _is_cancellation(request)
+
+
 def _has_no_refunds(request: ReturnRequest) -> bool:
     # Money has moved or is moving: the request can no longer be turned down.
     return not request.refunds.exists()
@@ -221,6 +229,7 @@ RECEIVE = Step(
     tag="return-received",
     email="received",
     email_subject=_("We have received your parcel for %(number)s"),
+    shopify_return="dispose",
 )
 SHIP = Step(
     name="ship",
@@ -238,6 +247,7 @@ SHIP = Step(
     tag="replacement-shipped",
     email="replacement_shipped",
     email_subject=_("Your replacement for %(number)s is on its way"),
+    shopify_return="close",
 )
 REFUND = Step(
     name="refund",
@@ -261,6 +271,7 @@ REFUND_SUCCEEDED = Step(
     tag="return-refunded",
     email="refunded",
     email_subject=_("Your refund for %(number)s"),
+    shopify_return="close",
 )
 REFUND_FAILED = Step(
     name="refund_failed",

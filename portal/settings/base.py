@@ -258,6 +258,9 @@ SHOPIFY_OLD_CLIENT_SECRET = env("SHOPIFY_OLD_CLIENT_SECRET", default="")
 SHOPIFY_TIMEOUT = env.float("SHOPIFY_TIMEOUT", default=10.0)
 # Renew a client-credentials token this many seconds before Shopify says it expires.
 SHOPIFY_TOKEN_RENEW_MARGIN = env.int("SHOPIFY_TOKEN_RENEW_MARGIN", default=300)
+# Where returned units marked for restocking go back in stock: one of the shop's active
+# locations, by name or id; empty: the first active location Shopify lists.
+SHOPIFY_RESTOCK_LOCATION = env("SHOPIFY_RESTOCK_LOCATION", default="")
 # How long the local copy of an order answers a shopper's lookup before it is fetched again.
 # Webhooks keep it fresh in between.
 ORDER_COPY_MAX_AGE = env.int("ORDER_COPY_MAX_AGE", default=900)

@@ -1,5 +1,8 @@
 """Refunds: money moves through Shopify, exactly once, and never more than was paid.
 
+The first refund of a request with a Shopify Return is made by returnProcess on that Return (see
+shopify_return_refunds.py), the rest by refundCreate; the guarantees below hold for both.
+
 A refund is first a pending row with its own idempotency key, written under a lock on the order
 so two staff members cannot both spend the same refundable amount. A task then asks Shopify, with
 that key, as often as it takes; Shopify's @idempotent makes a repeat return the first refund.
@@ -34,6 +37,7 @@ from ..shopify.types import Money
 from .common import ReturnError, event_record, step_record
 from .refund_guards import order_refund_lock, refund_lease_release, refund_lease_take
 from .refund_shipping import request_value, shipping_owed, shipping_share
+from .shopify_return_refunds import refund_route, refund_through_return
 
 AMOUNT_NOT_POSITIVE = _("The refund amount must be more than 0.")
 AMOUNT_DECIMALS = _("A refund in %(currency)s can have at most %(decimals)s decimals.")
@@ -250,14 +254,25 @@ def _refund_attempt(refund: Refund) -> Refund:
             found = shopify_refunds.refund_find(order_id, key)
             if found:
                 return _refund_settle(refund.pk, shopify_refund_id=found)
+        note = shopify_refunds.refund_note(request.number, key)
         with order_refund_lock(request.order_id):
+            known = None
             if not refund.transactions:
+                # The way it is made (returnProcess on the request's Shopify Return, or
+                # refundCreate) and the plan: stored before the money is asked for, so every
+                # retry sends the same input the same way.
+                route = refund_route(refund)
+                known = route.found
                 plan = shopify_refunds.refund_plan(
                     order_id, amount=refund.amount, currency=refund.currency
                 )
-                # Stored before the money is asked for, so every retry sends the same input.
-                Refund.objects.filter(pk=refund.pk, transactions=[]).update(transactions=plan)
-                refund.refresh_from_db(fields=["transactions"])
+                Refund.objects.filter(pk=refund.pk, transactions=[]).update(
+                    transactions=plan, shopify_return_id=route.return_id, restock=route.restock
+                )
+                refund.refresh_from_db(fields=["transactions", "shopify_return_id", "restock"])
+            if refund.shopify_return_id:
+                made, shop_money = refund_through_return(refund=refund, note=note, known=known)
+                return _refund_settle(refund.pk, shopify_refund_id=made, shop_money=shop_money)
             created = shopify_refunds.refund_create(
                 order_id=order_id,
                 amount=refund.amount,
@@ -265,7 +280,7 @@ def _refund_attempt(refund: Refund) -> Refund:
                 lines=[(line["line_item_id"], line["quantity"]) for line in refund.lines],
                 restock=refund.restock,
                 notify=refund.notify_customer,
-                note=shopify_refunds.refund_note(request.number, key),
+                note=note,
                 idempotency_key=key,
                 transactions=refund.transactions,
                 shipping=refund.shipping,

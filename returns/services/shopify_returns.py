@@ -1,23 +1,48 @@
-"""A request's steps taken on its Shopify Return: request, approve, decline, cancel.
+"""A request's Shopify Return, brought up to where the request is.
 
-Only refundCreate takes an idempotency key, so each step first reads what Shopify already has (the
-Return by its stored id, or, before that id is known, the order's Return holding exactly this
-request's units that no other request claims: a returnRequest whose answer was lost to a timeout)
-and sends only what is missing. A retried or redelivered task therefore does nothing twice.
-Shopify refusing a step leaves the request where the portal put it and tells staff why.
+In order, each part done only once the one before it is: the Return requested; approved (Shopify
+disposes and processes only an open Return, so a request received or refunded while its Return is
+still requested is approved first), or declined or canceled; the units disposed once the parcel
+arrived (restocked at the restock location, or not restocked, and missing what did not arrive);
+units refunded outside the Return (refundCreate, before the portal refunded through Returns)
+processed without moving money again; and closed once the request is resolved. A Return already
+closed is left alone. The refund of a return's units is made by returnProcess, with the refund
+itself (shopify_return_refunds.py).
+
+Whichever step's task runs, it brings the Return all the way, so a task that ran late, twice or
+never is caught up by the next. Only refundCreate takes an idempotency key, so each part first
+reads what Shopify already has (the Return by its stored id, or, before that id is known, the
+order's Return holding exactly this request's units that no other request claims: a returnRequest
+whose answer was lost to a timeout) and sends only what is missing. One request's Return is
+brought up to date by one process at a time (an advisory lock), so two never both dispose the
+same units. Shopify refusing a part leaves the request where the portal put it and tells staff why.
 """
 
 from __future__ import annotations
 
-from .. import events, steps
-from ..models import ReturnEvent, ReturnReason, ReturnRequest
-from ..shopify import returns as shopify_returns
-from ..shopify.client import get_client
-from ..shopify.orders import order_gid
-from ..shopify.returns import ShopifyReturn
-from .common import event_record
+import dataclasses
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-__all__ = ["shopify_return_refusal_record", "shopify_return_sync"]
+from django.db import connection
+
+from .. import events, steps
+from ..models import RefundState, ReturnEvent, ReturnReason, ReturnRequest, ReturnStatus
+from ..shopify import returns as shopify_returns
+from ..shopify.client import ShopifyClient, get_client
+from ..shopify.orders import order_gid
+from ..shopify.returns import ReturnSetup, ShopifyReturn
+from .common import event_record
+from .restock import restock_location
+
+__all__ = [
+    "CaughtUp",
+    "shopify_return_catch_up",
+    "shopify_return_lock",
+    "shopify_return_refusal_record",
+    "shopify_return_sync",
+]
 
 # Shopify's return reason library, best match first; a shop may have removed some.
 REASON_HANDLES = {
@@ -27,32 +52,53 @@ REASON_HANDLES = {
 HOLDS_UNITS = ("REQUESTED", "OPEN")
 # The portal's rejection has no Shopify reason of its own; the staff's message says it.
 DECLINE_REASON = "OTHER"
+# The first key of the two-key advisory lock: "RTRN", apart from the refunds' "RFND".
+LOCK_SPACE = 0x5254524E
+
+
+@contextmanager
+def shopify_return_lock(request_pk: int):
+    """One process at a time brings this request's Return up to date (PostgreSQL: an advisory
+    lock, held by the connection and released however the holder ends; SQLite, one process in the
+    demo and the tests: none needed)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_SPACE, request_pk])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, request_pk])
+
+
+@dataclass
+class CaughtUp:
+    """The Return as the catch-up left it (None: the request has none), and what it sent."""
+
+    found: ShopifyReturn | None = None
+    done: list[str] = field(default_factory=list)
 
 
 def shopify_return_sync(*, event_id: int) -> None:
-    """Bring the request's Shopify Return to where the event's step says it should be."""
-    event = ReturnEvent.objects.select_related("request__order").get(pk=event_id)
-    request = event.request
-    action = steps.step_for_event(event.type).shopify_return
-    client = get_client()
-    found = _return_found(request, client)
-    if action == "cancel":
-        if found is not None and found.status != "CANCELED":
-            shopify_returns.return_cancel(return_id=found.id, client=client)
-        return
-    if found is None:
-        found = _return_requested(request, client)
-    # A status past the step means it was done; any other is sent, for Shopify to refuse if it
-    # must (staff declined or canceled it in Shopify's admin): staff then read Shopify's reason.
-    if action == "approve" and found.status not in ("OPEN", "CLOSED"):
-        shopify_returns.return_approve(return_id=found.id, client=client)
-    elif action == "decline" and found.status != "DECLINED":
-        shopify_returns.return_decline(
-            return_id=found.id,
-            reason=DECLINE_REASON,
-            note=request.rejection_reason,
-            client=client,
-        )
+    """The task of a step declared with `shopify_return`: the Return brought up to date."""
+    event = ReturnEvent.objects.only("request_id").get(pk=event_id)
+    shopify_return_catch_up(request_id=event.request_id)
+
+
+def shopify_return_catch_up(
+    *, request_id: int, close: bool = True, client: ShopifyClient | None = None
+) -> CaughtUp:
+    """Bring the request's Shopify Return up to where the request is; raises ShopifyRejected when
+    Shopify refuses a part (what came before it stays done). close=False stops short of closing."""
+    with shopify_return_lock(request_id):
+        # Read under the lock: what the holder before us changed is committed by now.
+        request = ReturnRequest.objects.select_related("order").get(pk=request_id)
+        caught = CaughtUp()
+        if steps.returns_goods(request):
+            _Sync(request, client or get_client(), caught).run(close=close)
+        return caught
 
 
 def shopify_return_refusal_record(*, event_id: int, error: str) -> None:
@@ -63,6 +109,162 @@ def shopify_return_refusal_record(*, event_id: int, error: str) -> None:
         step=steps.SHOPIFY_RETURN_REFUSED,
         payload=events.ShopifyWriteFailed(event=event_id, error=error),
     )
+
+
+def restocked_outside(request: ReturnRequest) -> dict[str, int]:
+    """Units per line item that refundCreate refunds of this request restocked themselves: a
+    disposition must not restock them again."""
+    restocked: dict[str, int] = defaultdict(int)
+    for refund in request.refunds.filter(
+        state=RefundState.SUCCEEDED, restock=True, shopify_return_id=""
+    ):
+        for line in refund.lines:
+            restocked[line["line_item_id"]] += line["quantity"]
+    return restocked
+
+
+class _Sync:
+    def __init__(self, request: ReturnRequest, client: ShopifyClient, caught: CaughtUp):
+        self.request, self.client, self.caught = request, client, caught
+        self._setup: ReturnSetup | None = None
+
+    @property
+    def setup(self) -> ReturnSetup:
+        if self._setup is None:
+            self._setup = shopify_returns.shop_return_setup(client=self.client)
+        return self._setup
+
+    def _now(self, found: ShopifyReturn, done: str = "") -> ShopifyReturn:
+        self.caught.found = found
+        if done:
+            self.caught.done.append(done)
+        return found
+
+    def run(self, *, close: bool) -> None:
+        request, client = self.request, self.client
+        found = _return_found(request, client)
+        self.caught.found = found
+        status = request.status
+        if status == ReturnStatus.CANCELLED:
+            # Never requested just to be canceled.
+            if found is not None and found.status in HOLDS_UNITS:
+                self._now(
+                    shopify_returns.return_cancel(return_id=found.id, client=client), "canceled"
+                )
+            return
+        if found is None:
+            found = self._now(_return_requested(request, client, self.setup), "requested")
+        if status == ReturnStatus.REJECTED:
+            if found.status == "REQUESTED":
+                declined = shopify_returns.return_decline(
+                    return_id=found.id,
+                    reason=DECLINE_REASON,
+                    note=request.rejection_reason,
+                    client=client,
+                )
+                self._now(declined, "declined")
+            elif found.status == "OPEN":  # approved before: Shopify declines only a request
+                self._now(
+                    shopify_returns.return_cancel(return_id=found.id, client=client), "canceled"
+                )
+            return
+        if status == ReturnStatus.REQUESTED or found.status == "CLOSED":
+            return
+        if found.status != "OPEN":
+            # Sent for Shopify to refuse if it must (staff declined or canceled it in Shopify's
+            # admin): staff then read Shopify's reason.
+            found = self._now(
+                shopify_returns.return_approve(return_id=found.id, client=client), "approved"
+            )
+        found = self._disposed(found)
+        found = self._processed(found)
+        if close and status == ReturnStatus.RESOLVED and not self._refund_coming():
+            self._now(shopify_returns.return_close(return_id=found.id, client=client), "closed")
+
+    def _disposed(self, found: ShopifyReturn) -> ShopifyReturn:
+        """What arrived restocked or not as staff chose, what did not arrive missing; only what
+        the Return has not been told yet."""
+        request = self.request
+        kept = "RESTOCKED" if request.restock else "NOT_RESTOCKED"
+        outside = restocked_outside(request)
+        inputs, counts = [], defaultdict(int)
+        for line in request.lines.all():
+            returned = found.line_for(line.line_item_id)
+            reverse = returned and found.reverse_line_for(returned)
+            if line.received_quantity is None or reverse is None:
+                continue
+            arrived = line.received_quantity - min(
+                outside[line.line_item_id], line.received_quantity
+            )
+            room = reverse.quantity - reverse.disposed
+            for kind, wanted in (
+                (kept, arrived),
+                ("MISSING", line.quantity - line.received_quantity),
+            ):
+                quantity = min(wanted - reverse.disposed_as(kind), room)
+                if quantity <= 0:
+                    continue
+                room -= quantity
+                given = {
+                    "reverseFulfillmentOrderLineItemId": reverse.id,
+                    "quantity": quantity,
+                    "dispositionType": kind,
+                }
+                if kind == "RESTOCKED":
+                    given["locationId"] = restock_location(self.setup)
+                inputs.append(given)
+                counts[kind] += quantity
+        if not inputs:
+            return found
+        shopify_returns.reverse_lines_dispose(dispositions=inputs, client=self.client)
+        told = ", ".join(
+            f"{count} {kind.lower().replace('_', ' ')}" for kind, count in counts.items()
+        )
+        return self._now(with_dispositions(found, inputs), f"disposed ({told})")
+
+    def _processed(self, found: ShopifyReturn) -> ShopifyReturn:
+        """Units refunded outside the Return (refundCreate) processed, without a refund: the money
+        has moved already. Refunds made through the Return processed their units themselves."""
+        refunded: dict[str, int] = defaultdict(int)
+        for refund in self.request.refunds.filter(state=RefundState.SUCCEEDED):
+            for line in refund.lines:
+                refunded[line["line_item_id"]] += line["quantity"]
+        items = []
+        for line_item_id, quantity in refunded.items():
+            returned = found.line_for(line_item_id)
+            missing = min(quantity, returned.quantity) - returned.processed if returned else 0
+            if missing > 0:
+                items.append({"id": returned.id, "quantity": missing})
+        if not items:
+            return found
+        processed = shopify_returns.return_process(
+            process_input={"returnId": found.id, "returnLineItems": items, "notifyCustomer": False},
+            client=self.client,
+        )
+        units = sum(item["quantity"] for item in items)
+        return self._now(processed, f"processed {units} without a refund (refunded before)")
+
+    def _refund_coming(self) -> bool:
+        # A first refund still being made may be made through this Return: left open for it.
+        return any(r.lines for r in self.request.refunds.filter(state=RefundState.PENDING))
+
+
+def with_dispositions(found: ShopifyReturn, inputs: list[dict]) -> ShopifyReturn:
+    """The Return as Shopify has it once `inputs` (ReverseFulfillmentOrderDisposeInput) are made."""
+    added: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for given in inputs:
+        added[given["reverseFulfillmentOrderLineItemId"]].append(
+            (given["dispositionType"], given["quantity"])
+        )
+    reverse = tuple(
+        dataclasses.replace(
+            line,
+            disposed=line.disposed + sum(q for _, q in added[line.id]),
+            dispositions=(*line.dispositions, *added[line.id]),
+        )
+        for line in found.reverse_lines
+    )
+    return dataclasses.replace(found, reverse_lines=reverse)
 
 
 def _units(request: ReturnRequest) -> set[tuple[str, int]]:
@@ -88,9 +290,8 @@ def _return_found(request: ReturnRequest, client) -> ShopifyReturn | None:
     return None
 
 
-def _return_requested(request: ReturnRequest, client) -> ShopifyReturn:
+def _return_requested(request: ReturnRequest, client, setup: ReturnSetup) -> ShopifyReturn:
     order = order_gid(request.order.shopify_id)
-    setup = shopify_returns.shop_return_setup(client=client)
     reason = next(
         (setup.reasons[h] for h in REASON_HANDLES[request.reason] if h in setup.reasons), None
     )

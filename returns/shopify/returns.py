@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from . import documents
 from .client import ShopifyClient, get_client
 from .errors import ShopifyRejected, raise_for_user_errors
+from .orders import _money
+from .types import Money
 
 CUSTOMER_NOTE_MAX = 300  # ReturnRequestLineItemInput.customerNote, in Shopify's words
 DECLINE_NOTE_MAX = 500  # ReturnDeclineRequestInput.declineNote
@@ -34,6 +36,18 @@ class ReverseLine:
     fulfillment_line_item_id: str
     quantity: int
     disposed: int
+    # (ReverseFulfillmentOrderDispositionType, quantity) of each disposition made so far.
+    dispositions: tuple[tuple[str, int], ...] = ()
+
+    def disposed_as(self, disposition_type: str) -> int:
+        return sum(q for t, q in self.dispositions if t == disposition_type)
+
+
+@dataclass(frozen=True)
+class ReturnRefund:
+    id: str
+    note: str
+    amount: Money
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,14 @@ class ShopifyReturn:
     lines: tuple[ReturnLine, ...]
     reverse_lines: tuple[ReverseLine, ...]
     refund_ids: tuple[str, ...]
+    refunds: tuple[ReturnRefund, ...] = ()
+
+    def line_for(self, line_item_id: str) -> ReturnLine | None:
+        return next((line for line in self.lines if line.line_item_id == line_item_id), None)
+
+    def reverse_line_for(self, line: ReturnLine) -> ReverseLine | None:
+        fli = line.fulfillment_line_item_id
+        return next((rl for rl in self.reverse_lines if rl.fulfillment_line_item_id == fli), None)
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,7 @@ def _parse(node: dict) -> ShopifyReturn:
             fulfillment_line_item_id=(li.get("fulfillmentLineItem") or {}).get("id", ""),
             quantity=li["totalQuantity"],
             disposed=sum(d["quantity"] for d in li["dispositions"]),
+            dispositions=tuple((d["type"], d["quantity"]) for d in li["dispositions"]),
         )
         for rfo in node["reverseFulfillmentOrders"]["nodes"]
         for li in rfo["lineItems"]["nodes"]
@@ -84,6 +107,10 @@ def _parse(node: dict) -> ShopifyReturn:
         lines=lines,
         reverse_lines=reverse,
         refund_ids=tuple(r["id"] for r in node["refunds"]["nodes"]),
+        refunds=tuple(
+            ReturnRefund(id=r["id"], note=r.get("note") or "", amount=_money(r["totalRefundedSet"]))
+            for r in node["refunds"]["nodes"]
+        ),
     )
 
 

@@ -273,15 +273,31 @@ def test_each_staff_step_asks_shopify_only_what_it_needs(
     with counted(devshop) as refund, run_tasks():
         admin_client.post(step("refund"), {**confirm, "submission_key": str(uuid.uuid4())})
     write_back = ["OrderNote", "OrderNoteUpdate", "OrderTagsAdd"]
-    assert receive.shopify == write_back
-    # Approving also moves the Shopify Return: read it first (the mutation takes no idempotency
-    # key), then approve it.
+    # Each step also moves the Shopify Return: read it first (its mutations take no idempotency
+    # key), then send what is missing: the approval; the dispositions, at the restock location
+    # (the shop's locations read for it).
     assert approve.shopify == [*write_back, "ReturnGet", "ReturnApprove"]
+    assert receive.shopify == [
+        *write_back,
+        "ReturnGet",
+        "ShopReturnSetup",
+        "ReverseFulfillmentOrderDispose",
+    ]
     assert form.shopify == ["RefundSuggest"]
-    # Shopify's live suggestion, the refund (the payments to refund, then refundCreate), the note
-    # and tag, and the order fetched again so shopper pages show what is left.
+    # Shopify's live suggestion; the refund: the Return read (nothing left to catch up), the
+    # payments to refund, then returnProcess with the refund; the note and tag; the Return read
+    # and closed; and the order fetched again so shopper pages show what is left.
     assert sorted(refund.shopify) == sorted(
-        ["RefundSuggest", "RefundPayments", "RefundCreate", *write_back, "OrderGet"]
+        [
+            "RefundSuggest",
+            "ReturnGet",
+            "RefundPayments",
+            "ReturnProcess",
+            *write_back,
+            "ReturnGet",
+            "ReturnClose",
+            "OrderGet",
+        ]
     )
 
 
@@ -291,7 +307,8 @@ def test_each_staff_step_asks_shopify_only_what_it_needs(
 def test_a_throttled_task_waits_for_the_bucket_and_asks_just_once_more(
     a_return, devshop, staff, run_tasks, shopify_waits
 ):
-    services.return_approve(request_id=a_return.pk, user=staff)
+    with run_tasks():
+        services.return_approve(request_id=a_return.pk, user=staff)
     quote = services.refund_quote(request=a_return)
     refund = services.refund_request(
         request_id=a_return.pk,
@@ -314,10 +331,11 @@ def test_a_throttled_task_waits_for_the_bucket_and_asks_just_once_more(
     log = [(r["operation_name"], r["outcome"]) for r in devshop.request_log()[before:]]
     assert refund.state == "succeeded" and refund.attempts == 1
     assert shopify_waits  # it waited, in the task, for the bucket
-    assert log[0] == ("RefundPayments", "throttled")
+    assert log[0] == ("ReturnGet", "throttled")
     assert [entry for entry in log if entry[1] == "ok"] == [
+        ("ReturnGet", "ok"),
         ("RefundPayments", "ok"),
-        ("RefundCreate", "ok"),
+        ("ReturnProcess", "ok"),
     ]
     assert not refund.request.events.filter(type="returns.refund.attempt_failed").exists()
 

@@ -17,9 +17,14 @@ SHIRTS = Decimal("79.90")  # 2 × 39.95
 
 
 @pytest.fixture
-def received(a_return, staff):
+def received(a_return, staff, django_capture_on_commit_callbacks):
+    """Both shirts back, restocked; its Shopify Return open and disposed, so a refund of its items
+    is made by returnProcess on that Return."""
     line = a_return.lines.get()
-    services.return_receive(request_id=a_return.pk, user=staff, received={line.pk: 2}, restock=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_receive(
+            request_id=a_return.pk, user=staff, received={line.pk: 2}, restock=True
+        )
     return ReturnRequest.objects.get(pk=a_return.pk)
 
 
@@ -244,7 +249,8 @@ def test_a_timeout_on_an_order_paid_twice_still_ends_with_one_refund(
         request = services.return_request_create(
             order=order, quantities={line_id: 2}, reason="not_satisfied", comment="", locale="en"
         )
-    services.return_approve(request_id=request.pk, user=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_approve(request_id=request.pk, user=staff)
     quote = services.refund_quote(request=request)
     devshop.set_option("timeout_seconds", settings.SHOPIFY_TIMEOUT + 1)
     with django_capture_on_commit_callbacks(execute=True):

@@ -49,14 +49,12 @@ def test_a_write_back_redelivered_after_it_reached_shopify_adds_nothing(a_return
     assert "return-approved" in devshop.order_by_name("#1001")["tags"]
 
 
-@pytest.fixture
-def pending_refund(a_return, staff):
-    services.return_approve(request_id=a_return.pk, user=staff)
-    quote = services.refund_quote(request=a_return)
+def pending(request, staff, amount):
+    quote = services.refund_quote(request=request)
     return services.refund_request(
-        request_id=a_return.pk,
+        request_id=request.pk,
         user=staff,
-        amount=Decimal("29.00"),
+        amount=Decimal(amount),
         currency="EUR",
         restock=False,
         notify=False,
@@ -64,25 +62,61 @@ def pending_refund(a_return, staff):
     )  # the task is queued after commit, which never comes here
 
 
+@pytest.fixture
+def approved(a_return, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # its Shopify Return opened
+        services.return_approve(request_id=a_return.pk, user=staff)
+    return a_return
+
+
+def made_for(devshop, refund):
+    key = str(refund.idempotency_key)
+    return [r["id"] for r in devshop.order_by_name("#1001")["refunds"] if key in r["note"]]
+
+
 def test_a_refund_whose_answer_was_lost_is_made_once_when_the_task_runs_again(
-    pending_refund, devshop
+    approved, staff, devshop, django_capture_on_commit_callbacks
 ):
+    with django_capture_on_commit_callbacks(execute=True):  # the items refunded already
+        pending(approved, staff, "10.00")
+    later = pending(approved, staff, "29.00")  # an amount alone: refundCreate, with its key
     devshop.add_fault("mutation_timeout")  # Shopify makes the refund; its answer never arrives
-    tasks.refund_process.delay(pending_refund.pk)
-    assert Refund.objects.get().state == "pending"
+    tasks.refund_process.delay(later.pk)
+    assert Refund.objects.get(pk=later.pk).state == "pending"
     # Redelivered while Shopify still works on the first: told to try again, nothing doubled.
-    tasks.refund_process.delay(pending_refund.pk)
-    assert Refund.objects.get().state == "pending"
+    tasks.refund_process.delay(later.pk)
+    assert Refund.objects.get(pk=later.pk).state == "pending"
+    assert shop.refunds_landed(devshop, "#1001", count=2)
+
+    tasks.refund_process.delay(later.pk)
+    tasks.refund_process.delay(later.pk)
+
+    refund = Refund.objects.get(pk=later.pk)
+    assert refund.state == "succeeded" and len(devshop.order_by_name("#1001")["refunds"]) == 2
+    assert made_for(devshop, refund) == [refund.shopify_refund_id]
+    succeeded = refund.request.events.filter(type="returns.refund.succeeded")
+    assert succeeded.filter(data__refund=refund.pk).count() == 1
+
+
+def test_a_return_process_whose_answer_was_lost_is_made_once_when_the_task_runs_again(
+    approved, staff, devshop
+):
+    first = pending(approved, staff, "29.00")  # its items: returnProcess on the Return
+    devshop.add_fault("mutation_timeout")  # Shopify processes and refunds; no answer arrives
+    tasks.refund_process.delay(first.pk)
+    assert Refund.objects.get(pk=first.pk).state == "pending"
     assert shop.refunds_landed(devshop, "#1001", count=1)
 
-    tasks.refund_process.delay(pending_refund.pk)
-    tasks.refund_process.delay(pending_refund.pk)
+    tasks.refund_process.delay(first.pk)  # redelivered: finds it by its key, sends nothing
+    tasks.refund_process.delay(first.pk)
 
-    refund = Refund.objects.get()
-    assert refund.state == "succeeded"
+    refund = Refund.objects.get(pk=first.pk)
+    assert refund.state == "succeeded" and refund.shopify_return_id
     assert [r["id"] for r in devshop.order_by_name("#1001")["refunds"]] == [
         refund.shopify_refund_id
     ]
+    [shopify_return] = devshop.order_by_name("#1001")["returns"]
+    assert [line["processedQuantity"] for line in shopify_return["lines"]] == [2]
     assert refund.request.events.filter(type="returns.refund.succeeded").count() == 1
 
 
