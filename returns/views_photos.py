@@ -73,7 +73,7 @@ def photo_response(request, photo: ClaimPhoto, size: str) -> HttpResponse:
     return response
 
 
-@never_cache
+# Not @never_cache: the response says exactly "private, no-store" itself.
 @require_GET
 def photo(request, token, signed):
     """A photo of the shopper's own claim, through the status link's token and a signed link."""
