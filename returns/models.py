@@ -383,9 +383,12 @@ class WebhookDelivery(models.Model):
         return f"{self.topic} {self.webhook_id}"
 
 
+from .models_photos import ClaimPhoto, PhotoStage  # noqa: E402
 from .models_withdrawal import WithdrawalDeclaration, WithdrawalOutcome  # noqa: E402
 
 __all__ = [
+    "ClaimPhoto",
+    "PhotoStage",
     "ReturnEvent",
     "ReturnKind",
     "ReturnLine",

@@ -147,9 +147,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Claim photos: private files, never served from a URL of their own (no MEDIA_URL, not under
+# static/); the portal streams each one through a signed, expiring link.
+PHOTOS_ROOT = env.path("PHOTOS_ROOT", default=BASE_DIR / "var" / "photos")
+PHOTOS_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(PHOTOS_ROOT),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "photos": PHOTOS_STORAGE,
 }
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
@@ -305,3 +317,21 @@ UNKNOWN_ORDER_CACHE_SECONDS = env.int("UNKNOWN_ORDER_CACHE_SECONDS", default=60)
 # Seconds each web process reuses a status page it rendered (0: never). A change made meanwhile
 # shows this much later, at most; a reload or a burst on one page costs no query.
 STATUS_PAGE_CACHE_SECONDS = env.float("STATUS_PAGE_CACHE_SECONDS", default=2.0)
+
+# ---------------------------------------------------------------------------------------------
+# Claim photos
+# ---------------------------------------------------------------------------------------------
+
+# Photos a shopper may add to a defect claim (and again each time staff ask for more), and each
+# one's limit in megabytes as sent. Withdrawals ("not satisfied") take none: no reason is needed.
+CLAIM_PHOTOS_MAX = env.int("CLAIM_PHOTOS_MAX", default=5)
+CLAIM_PHOTO_MAX_MB = env.int("CLAIM_PHOTO_MAX_MB", default=10)
+# A claim needs at least one photo.
+CLAIM_PHOTOS_REQUIRED = env.bool("CLAIM_PHOTOS_REQUIRED", default=False)
+# Larger images are refused before they are decoded (a small file can unpack into gigabytes): 50
+# megapixels is above any phone's camera (48 MP is the most a phone takes today).
+CLAIM_PHOTO_MAX_MEGAPIXELS = env.int("CLAIM_PHOTO_MAX_MEGAPIXELS", default=50)
+# The kept copy's longest side, in pixels: plenty to see a scratch, far less to store.
+CLAIM_PHOTO_MAX_SIDE = env.int("CLAIM_PHOTO_MAX_SIDE", default=2048)
+# Seconds a link to a photo (on the admin's request screen, on the status page) keeps working.
+PHOTO_LINK_MAX_AGE = env.int("PHOTO_LINK_MAX_AGE", default=3600)

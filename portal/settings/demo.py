@@ -20,6 +20,11 @@ DEBUG = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # The demo's photos sit next to its databases, private like everywhere else.
+    "photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DEMO_STATE_DIR / "photos")},
+    },
 }
 PORTAL_URL = f"http://{DEMO_ADDRESS}"
 
