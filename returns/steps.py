@@ -406,7 +406,7 @@ SHOP_REDACTED = Step(
 PHOTOS_EXPIRED = Step(
     name="photos_expired",
     event_type="photos.deleted_after_retention",
-    label=_("Photos deleted: the retention period after the request was closed had passed"),
+    label=_("Photos deleted after the retention period"),
     actor=Actor.SYSTEM,
     payload=events.PhotosDeleted,
 )
