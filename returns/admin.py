@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import money, services, steps
+from .admin_photos import PhotoAdminViews, photos_context
 from .admin_views import TransitionViews
 from .models import (
     Refund,
@@ -143,7 +144,7 @@ class RefundDeadlineFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
+class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
     list_display = (
         "number",
         "order_name",
@@ -338,6 +339,7 @@ class ReturnRequestAdmin(TransitionViews, admin.ModelAdmin):
                     f"https://admin.shopify.com/store/{settings.SHOPIFY_SHOP}/orders/{snapshot.legacy_id}"
                 ),
                 steps=steps.steps_offered(return_request, request.user),
+                **photos_context(return_request, request.user),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -106,6 +106,20 @@ class Received(Payload):
 
 
 @dataclasses.dataclass(frozen=True)
+class PhotosAsked(Payload):
+    """Staff asked the shopper for more photos of the defect, saying what they should show."""
+
+    message: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PhotosAdded(Payload):
+    """The shopper sent the photos staff asked for."""
+
+    count: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
 class ReplacementShipped(Payload):
     replacement: int
     carrier: str

@@ -1,12 +1,16 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from .forms_photos import PhotosField, photos_checked
 from .models import ClaimRemedy, ReturnReason
 from .policy import ItemEligibility
+from .services.photos import PHOTO_REQUIRED
 from .services.requests import COMMENT_REQUIRED, NO_ITEMS, REMEDY_REQUIRED
 from .shopify.orders import normalise_order_name
+from .steps import PHOTOS_CLAIMS_ONLY
 
 INVALID_ORDER_NUMBER = _(
     "Enter the order number as it appears in your order confirmation, e.g. 1001."
@@ -15,6 +19,11 @@ UNKNOWN_ITEM = _("One of the chosen items is not part of this order. Please relo
 NO_HTML = _("Please write your comment as plain text, without HTML.")
 TOO_MANY = _("At most %(limit)s can be returned for this reason.")
 NOT_FOR_REASON = _("This item cannot be returned for the reason you chose: %(why)s")
+
+PHOTOS_HELP = _(
+    "For a defect: up to %(count)s photos of it, taken with your camera or chosen from your "
+    "photos (JPEG, PNG, WebP or HEIC, at most %(megabytes)s MB each)."
+)
 
 HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 
@@ -84,11 +93,20 @@ class ReturnForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    photos = PhotosField(label=_("Photos of the defect"))
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, items: list[ItemEligibility], **kwargs):
         super().__init__(*args, **kwargs)
         self.items = items
+        self.fields["photos"].help_text = PHOTOS_HELP % {
+            "count": settings.CLAIM_PHOTOS_MAX,
+            "megabytes": settings.CLAIM_PHOTO_MAX_MB,
+        }
+        if settings.CLAIM_PHOTOS_REQUIRED:
+            self.fields["photos"].label = _("Photos of the defect (at least one)")
+        # Photos chosen were not kept if the form comes back: the page asks for them again.
+        self.photos_sent = bool(self.files and self.files.getlist(self.add_prefix("photos")))
         for entry in items:
             self.fields[self.field_name(entry)] = forms.IntegerField(
                 label=entry.item.title,
@@ -122,6 +140,7 @@ class ReturnForm(forms.Form):
             self.add_error("comment", COMMENT_REQUIRED)
         if reason == ReturnReason.DEFECT and not cleaned.get("remedy"):
             self.add_error("remedy", REMEDY_REQUIRED)
+        self._clean_photos(reason)
         if reason:
             for entry in self.items:
                 name = self.field_name(entry)
@@ -133,6 +152,27 @@ class ReturnForm(forms.Form):
         if not self.errors and not any(cleaned.get(name) for name in known):
             raise forms.ValidationError(NO_ITEMS)
         return cleaned
+
+    def _clean_photos(self, reason):
+        """Photos go with a claim only; there each file is checked by what it is."""
+        files = self.cleaned_data.get("photos") or []
+        if files and reason and reason != ReturnReason.DEFECT:
+            self.add_error("photos", PHOTOS_CLAIMS_ONLY)
+            return
+        checked, refused = photos_checked(files)
+        for message in refused:
+            self.add_error("photos", message)
+        if refused:
+            return
+        if reason == ReturnReason.DEFECT and not checked and settings.CLAIM_PHOTOS_REQUIRED:
+            if "photos" not in self.errors:
+                self.add_error("photos", PHOTO_REQUIRED)
+            return
+        self.cleaned_data["photos"] = checked
+
+    def checked_photos(self):
+        """The claim's photos, checked and re-encoded (returns/photos.py)."""
+        return self.cleaned_data.get("photos") or []
 
     def quantities(self) -> dict[str, int]:
         return {

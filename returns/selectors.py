@@ -17,7 +17,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from . import money, steps
+from . import events, money, steps
 from .models import (
     Refund,
     RefundState,
@@ -158,3 +158,9 @@ def refund_days_left(due: datetime | None, *, now: datetime) -> int | None:
     if due is None:
         return None
     return (timezone.localdate(due) - timezone.localdate(now)).days
+
+
+def photos_asked_message(request: ReturnRequest) -> str:
+    """What staff wrote when they last asked the shopper for more photos."""
+    event = request.events.filter(type=steps.PHOTOS_ASK.event_type).order_by("-id").first()
+    return events.payload_of(event).message if event else ""

@@ -25,6 +25,10 @@ from .tracks import GUARANTEE, REMEDY_ASKED, WITHDRAWAL, Track, track_of  # noqa
 NOT_ALLOWED = _("%(number)s has the status “%(status)s”; that step is not possible now.")
 NOT_REFUNDABLE = _("%(number)s has the status “%(status)s” and cannot be refunded.")
 CLAIMS_ONLY = _("Replacements are shipped for claims (defects), not for returns.")
+PHOTOS_CLAIMS_ONLY = _(
+    "Photos can be sent with a defect claim only; a withdrawal needs neither photos nor a reason."
+)
+NO_PHOTOS_WANTED = _("No more photos are needed for %(number)s.")
 
 # Every staff member working on requests needs it; each step with a screen needs its own as well.
 VIEW_PERMISSION = "returns.view_returnrequest"
@@ -150,6 +154,31 @@ def _rejected(request, payload: events.Rejected) -> dict:
     return {"reason": payload.reason}
 
 
+def _photos_added(request, payload: events.PhotosAdded) -> dict:
+    from .photo_links import admin_url
+
+    return {"count": payload.count, "url": admin_url(request)}
+
+
+PHOTOS_ASKED_EVENT = "returns.photos_asked"
+PHOTOS_ADDED_EVENT = "returns.photos_added"
+
+
+def photos_wanted(request: ReturnRequest) -> bool:
+    """Staff asked for more photos and the shopper has not sent them since."""
+    latest = (
+        request.events.filter(type__in=(PHOTOS_ASKED_EVENT, PHOTOS_ADDED_EVENT))
+        .order_by("-created_at", "-id")
+        .values_list("type", flat=True)
+        .first()
+    )
+    return latest == PHOTOS_ASKED_EVENT
+
+
+def _photos_not_wanted_yet(request: ReturnRequest) -> bool:
+    return not photos_wanted(request)
+
+
 def _is_cancellation(request: ReturnRequest) -> bool:
     # A withdrawal declared before anything was shipped is answered by cancelling the order.
     withdrawal = getattr(request, "withdrawal", None)
@@ -248,6 +277,38 @@ SHIP = Step(
     email="replacement_shipped",
     email_subject=_("Your replacement for %(number)s is on its way"),
     shopify_return="close",
+)
+# Staff want to see more of the defect: the shopper is emailed a link to the status page, which
+# takes photos until they have sent some. Deciding a claim and asking for its evidence go together.
+PHOTOS_ASK = Step(
+    name="photos_ask",
+    event_type=PHOTOS_ASKED_EVENT,
+    label=_("Ask for more photos"),
+    payload=events.PhotosAsked,
+    from_statuses=OPEN,
+    kinds=frozenset({ReturnKind.CLAIM}),
+    kind_refused=PHOTOS_CLAIMS_ONLY,
+    guard=_photos_not_wanted_yet,
+    permission="returns.approve_return",
+    shopper_label=_("More photos asked for"),
+    note=_("more photos of the defect asked for"),
+    email="photos_asked",
+    email_subject=_("%(number)s: please send us more photos"),
+)
+PHOTOS_ADD = Step(
+    name="photos_add",
+    event_type=PHOTOS_ADDED_EVENT,
+    label=_("Photos added by the shopper"),
+    actor=Actor.CUSTOMER,
+    payload=events.PhotosAdded,
+    from_statuses=OPEN,
+    kinds=frozenset({ReturnKind.CLAIM}),
+    kind_refused=PHOTOS_CLAIMS_ONLY,
+    guard=photos_wanted,
+    refused=NO_PHOTOS_WANTED,
+    shopper_label=_("Photos added"),
+    note=_("photos added in the portal (%(count)s): %(url)s"),
+    note_values=_photos_added,
 )
 REFUND = Step(
     name="refund",
@@ -540,6 +601,8 @@ STEPS = (
     REJECT,
     RECEIVE,
     SHIP,
+    PHOTOS_ASK,
+    PHOTOS_ADD,
     REFUND,
     REFUND_SUCCEEDED,
     REFUND_FAILED,

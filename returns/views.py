@@ -17,9 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from . import ratelimit, selectors, services, steps
 from .forms import LookupForm, ReturnForm
+from .forms_photos import PHOTOS_AGAIN
 from .models import ReturnKind, ShopifyOrder
 from .policy import ReturnPolicy, order_blocker, order_eligibility
 from .shopify.errors import ShopifyError
+from .views_photos import status_photos_context
 
 NOT_FOUND = _(
     "We could not find an order with this order number and email address. "
@@ -138,7 +140,7 @@ def order_page(request):
         settled=selectors.settled_quantities(order),
     )
     if request.method == "POST":
-        form = ReturnForm(request.POST, items=items)
+        form = ReturnForm(request.POST, request.FILES, items=items)
         if form.is_valid():
             try:
                 created = services.return_request_create(
@@ -149,6 +151,7 @@ def order_page(request):
                     comment=form.cleaned_data["comment"],
                     locale=translation.get_language(),
                     submission_key=form.cleaned_data["submission_key"],
+                    photos=form.checked_photos(),
                 )
             except services.ReturnError as error:
                 form.add_error(None, error.message)
@@ -165,6 +168,8 @@ def order_page(request):
         "form": form,
         "blocker": order_blocker(snapshot),
         "open_requests": order.return_requests.filter(status__in=selectors.OPEN_STATUSES),
+        "photos_max": settings.CLAIM_PHOTOS_MAX,
+        "photos_again": PHOTOS_AGAIN,
     }
     return render(request, "returns/order.html", context)
 
@@ -233,6 +238,23 @@ CSRF_PLACEHOLDER = "csrftokenplaceholder"
 CSRF_FIELD = 'name="csrfmiddlewaretoken" value="{}"'
 
 
+def status_context(return_request) -> dict:
+    """The status page of a request from selectors.status_page_request."""
+    return {
+        "req": return_request,
+        "lines": list(return_request.lines.all()),
+        "events": selectors.customer_events(return_request),
+        # Only claims are answered with a replacement (services.replacement_ship).
+        "replacements": list(return_request.replacements.all())
+        if return_request.kind == ReturnKind.CLAIM
+        else [],
+        "refunded": return_request.refunded_total,
+        "can_cancel": steps.CANCEL.allowed(return_request),
+        "withdraw_order": return_request.order.name,
+        "return_address": settings.SHOP_RETURN_ADDRESS,
+    }
+
+
 @never_cache
 def status(request, token):
     key = (token, translation.get_language(), request.get_full_path())
@@ -242,17 +264,8 @@ def status(request, token):
         if return_request is None:
             raise Http404
         context = {
-            "req": return_request,
-            "lines": list(return_request.lines.all()),
-            "events": selectors.customer_events(return_request),
-            # Only claims are answered with a replacement (services.replacement_ship).
-            "replacements": list(return_request.replacements.all())
-            if return_request.kind == ReturnKind.CLAIM
-            else [],
-            "refunded": return_request.refunded_total,
-            "can_cancel": steps.CANCEL.allowed(return_request),
-            "withdraw_order": return_request.order.name,
-            "return_address": settings.SHOP_RETURN_ADDRESS,
+            **status_context(return_request),
+            **status_photos_context(return_request),
             "csrf_token": CSRF_PLACEHOLDER,
         }
         html = render_to_string("returns/status.html", context, request)

@@ -371,3 +371,21 @@ UNKNOWN_ORDER_CACHE_SECONDS = env.int("UNKNOWN_ORDER_CACHE_SECONDS", default=60)
 # Seconds each web process reuses a status page it rendered (0: never). A change made meanwhile
 # shows this much later, at most; a reload or a burst on one page costs no query.
 STATUS_PAGE_CACHE_SECONDS = env.float("STATUS_PAGE_CACHE_SECONDS", default=2.0)
+
+# ---------------------------------------------------------------------------------------------
+# Claim photos
+# ---------------------------------------------------------------------------------------------
+
+# Photos a shopper may add to a defect claim (and again each time staff ask for more), and each
+# one's limit in megabytes as sent. Withdrawals ("not satisfied") take none: no reason is needed.
+CLAIM_PHOTOS_MAX = env.int("CLAIM_PHOTOS_MAX", default=5)
+CLAIM_PHOTO_MAX_MB = env.int("CLAIM_PHOTO_MAX_MB", default=10)
+# A claim needs at least one photo.
+CLAIM_PHOTOS_REQUIRED = env.bool("CLAIM_PHOTOS_REQUIRED", default=False)
+# Larger images are refused before they are decoded (a small file can unpack into gigabytes): 50
+# megapixels is above any phone's camera (48 MP is the most a phone takes today).
+CLAIM_PHOTO_MAX_MEGAPIXELS = env.int("CLAIM_PHOTO_MAX_MEGAPIXELS", default=50)
+# The kept copy's longest side, in pixels: plenty to see a scratch, far less to store.
+CLAIM_PHOTO_MAX_SIDE = env.int("CLAIM_PHOTO_MAX_SIDE", default=2048)
+# Seconds a link to a photo (on the admin's request screen, on the status page) keeps working.
+PHOTO_LINK_MAX_AGE = env.int("PHOTO_LINK_MAX_AGE", default=3600)

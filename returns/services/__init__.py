@@ -7,6 +7,7 @@ for a change that was rolled back. Calling a service twice does no harm.
 
 from .common import ReturnError, event_record, shopify_write_failure_record, step_record
 from .lookup_links import lookup_link_check, lookup_link_open, lookup_link_send
+from .photos import claim_photos_add, claim_photos_ask
 from .recovery import stalled_work_resume
 from .refunds import RefundQuote, refund_execute, refund_limit, refund_quote, refund_request
 from .requests import (
@@ -32,6 +33,8 @@ from .webhooks import (
 from .withdrawals import withdrawal_declare, withdrawal_order_cancel
 
 __all__ = [
+    "claim_photos_add",
+    "claim_photos_ask",
     "lookup_link_check",
     "lookup_link_open",
     "lookup_link_send",

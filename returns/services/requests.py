@@ -2,6 +2,7 @@
 
 import hmac
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,17 +15,20 @@ from django.utils.translation import gettext_lazy as _
 from .. import events, steps
 from ..models import (
     ClaimRemedy,
+    PhotoStage,
     ReturnKind,
     ReturnLine,
     ReturnReason,
     ReturnRequest,
     ShopifyOrder,
 )
+from ..photos import CheckedPhoto
 from ..policy import ReturnPolicy, order_eligibility
 from ..selectors import order_snapshot, reserved_quantities, settled_quantities
 from ..shopify import orders as shopify_orders
 from ..shopify.types import Order
 from .common import ReturnError, step_record
+from .photos import photo_files_undone_on_failure, photos_allowed, photos_store
 from .refunds import refunds_reconcile
 
 NO_ITEMS = _("Choose at least one item and how many.")
@@ -137,6 +141,7 @@ def return_request_create(
     now: datetime | None = None,
     policy: ReturnPolicy | None = None,
     step: steps.Step = steps.REQUEST,
+    photos: Sequence[CheckedPhoto] = (),
 ) -> ReturnRequest:
     """File a withdrawal (not satisfied) or a guarantee claim (defect) for the chosen units.
 
@@ -146,10 +151,14 @@ def return_request_create(
     The same submission_key (a double click, a resubmitted form) returns the request it already
     created. Units already in an open request cannot be chosen again, so a second tab cannot file
     the same items twice. A withdrawal files its return with its own period (`policy`) and step.
+
+    A claim may come with photos of the defect, checked already (returns/photos.py): they are
+    stored with the request, all or none.
     """
     now = now or timezone.now()
     comment = comment.strip()
-    with transaction.atomic():
+    kind = ReturnKind.CLAIM if reason == ReturnReason.DEFECT else ReturnKind.RETURN
+    with photo_files_undone_on_failure() as written, transaction.atomic():
         # One shopper's submissions for an order are decided one at a time.
         order = ShopifyOrder.objects.select_for_update().get(pk=order.pk)
         if submission_key:
@@ -161,7 +170,8 @@ def return_request_create(
             raise ReturnError(COMMENT_REQUIRED)
         if reason == ReturnReason.DEFECT and remedy not in ClaimRemedy.values:
             raise ReturnError(REMEDY_REQUIRED)
-        return request_make(
+        photos_allowed(kind=kind, count=len(photos))
+        request = request_make(
             order=order,
             chosen=chosen,
             reason=reason,
@@ -171,6 +181,8 @@ def return_request_create(
             step=step,
             remedy=remedy,
         )
+        photos_store(request=request, photos=photos, stage=PhotoStage.CLAIM, written=written)
+    return request
 
 
 def request_make(

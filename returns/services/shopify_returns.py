@@ -25,14 +25,18 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from .. import events, steps
 from ..models import RefundState, ReturnEvent, ReturnReason, ReturnRequest, ReturnStatus
+from ..photo_links import admin_url
 from ..shopify import returns as shopify_returns
 from ..shopify.client import ShopifyClient, get_client
 from ..shopify.orders import order_gid
-from ..shopify.returns import ReturnSetup, ShopifyReturn
+from ..shopify.returns import CUSTOMER_NOTE_MAX, ReturnSetup, ShopifyReturn
 from .common import event_record
 from .restock import restock_location
 
@@ -307,12 +311,34 @@ def _return_requested(request: ReturnRequest, client, setup: ReturnSetup) -> Sho
         }
         if reason:
             given["returnReasonDefinitionId"] = reason
-        if request.comment:
-            given["customerNote"] = request.comment
+        note = customer_note(request)
+        if note:
+            given["customerNote"] = note
         lines.append(given)
     made = shopify_returns.return_request(order_gid=order, lines=lines, client=client)
     _remember(request, made)
     return made
+
+
+def customer_note(request: ReturnRequest) -> str:
+    """The Return's customer note: the shopper's comment and, for a claim with photos, a line
+    telling staff in Shopify where to see them. Shopify keeps 300 characters: the comment is
+    cut to leave room for that line, which staff need whole."""
+    count = request.photos.count()
+    if not count:
+        return request.comment
+    with translation.override(settings.LANGUAGE_CODE):
+        line = ngettext(
+            "%(count)d photo in the returns portal: %(url)s",
+            "%(count)d photos in the returns portal: %(url)s",
+            count,
+        ) % {"count": count, "url": admin_url(request)}
+    room = CUSTOMER_NOTE_MAX - len(line) - 1  # one for the line break
+    comment = request.comment
+    if len(comment) > room:
+        # The whole comment is on the portal's screen the line links to.
+        comment = comment[: room - 1].rstrip() + "…" if room > 1 else ""
+    return f"{comment}\n{line}" if comment else line[:CUSTOMER_NOTE_MAX]
 
 
 def _remember(request: ReturnRequest, found: ShopifyReturn) -> None:
