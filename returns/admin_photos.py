@@ -9,9 +9,8 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import path
-from django.utils.translation import gettext as _now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 
 from . import photo_links, services, steps
 from .admin_views import _render, change_url, transition_view
@@ -46,14 +45,13 @@ class PhotoAdminViews:
             )
             self.message_user(
                 request,
-                _now("%(number)s: the shopper was asked for more photos.")
+                gettext("%(number)s: the shopper was asked for more photos.")
                 % {"number": return_request.number},
             )
             return redirect(change_url(return_request))
-        title = _now("Ask for more photos for %(number)s") % {"number": return_request.number}
+        title = gettext("Ask for more photos for %(number)s") % {"number": return_request.number}
         return _render(self, request, return_request, title, form)
 
-    @never_cache
     def photo_view(self, request, object_id, signed):
         if not request.user.has_perm(steps.VIEW_PERMISSION):
             raise PermissionDenied
@@ -76,7 +74,8 @@ class PhotoAdminViews:
     def get_urls(self):
         photo = path(
             "<path:object_id>/photos/<str:signed>/",
-            self.admin_site.admin_view(self.photo_view),
+            # cacheable: the response says "private, no-store" itself, nothing more.
+            self.admin_site.admin_view(self.photo_view, cacheable=True),
             name="returns_returnrequest_photo",
         )
         return [photo, *super().get_urls()]

@@ -8,12 +8,14 @@ as it is: shoppers and staff reach a photo only through signed, expiring links (
 import uuid
 
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
 def photo_storage():
-    # A callable, so the migration does not record the storage and tests may swap it.
+    # A callable, so the migration does not record the storage.
     return storages["photos"]
 
 
@@ -65,3 +67,11 @@ class ClaimPhoto(models.Model):
         return {"image/jpeg": "jpg", "image/webp": "webp", "image/png": "png"}.get(
             self.content_type, "jpg"
         )
+
+
+@receiver(setting_changed)
+def _photo_storage_follows_settings(*, setting, value, **kwargs):
+    """Django reads a FileField's storage once, at import; a test that configures STORAGES
+    differently (another folder, an S3 bucket) gets photo files kept there too."""
+    if setting == "STORAGES" and value and "photos" in value:
+        ClaimPhoto._meta.get_field("file").storage = storages.create_storage(value["photos"])

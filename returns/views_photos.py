@@ -8,7 +8,6 @@ shopper's language.
 import re
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -49,7 +48,7 @@ def photo_gone(request, *, staff: bool = False):
 def photo_response(request, photo: ClaimPhoto, size: str) -> HttpResponse:
     """The photo's bytes, or its thumbnail, for this one viewer: never cached, never sniffed."""
     try:
-        stored = storages["photos"].open(photo.file.name, "rb")
+        stored = photo.file.storage.open(photo.file.name, "rb")
     except OSError:  # FileNotFoundError among them
         # Deleted meanwhile (redaction, retention): as gone as an expired link.
         return photo_gone(request)
@@ -73,7 +72,7 @@ def photo_response(request, photo: ClaimPhoto, size: str) -> HttpResponse:
     return response
 
 
-@never_cache
+# Not @never_cache: the response says exactly "private, no-store" itself.
 @require_GET
 def photo(request, token, signed):
     """A photo of the shopper's own claim, through the status link's token and a signed link."""

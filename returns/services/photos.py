@@ -12,7 +12,6 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +49,7 @@ def photo_files_undone_on_failure() -> Iterator[list[str]]:
     try:
         yield written
     except BaseException:
-        storage = storages["photos"]
+        storage = ClaimPhoto._meta.get_field("file").storage
         for name in written:
             try:
                 storage.delete(name)

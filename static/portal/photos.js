@@ -80,6 +80,22 @@
       render();
     }
 
+    // On the claim form photos go with a defect only: choosing another reason puts them away
+    // (a disabled input sends nothing), choosing the defect again brings them back.
+    var reason = box.getAttribute("data-for-reason");
+    if (reason && input.form) {
+      var follow = function () {
+        var checked = input.form.querySelector('input[name="reason"]:checked');
+        var away = checked !== null && checked.value !== reason;
+        box.hidden = away;
+        input.disabled = away;
+      };
+      input.form.querySelectorAll('input[name="reason"]').forEach(function (radio) {
+        radio.addEventListener("change", follow);
+      });
+      follow();
+    }
+
     input.addEventListener("change", function () {
       // The browser replaced the selection with the new one: add it to what was chosen before.
       dropped = false;

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 README = Path(settings.BASE_DIR) / "README.md"
 VIEW = "view_returnrequest"
 STEPS_OF = {  # the steps each permission of the README's table allows, by their URL name
-    "approve_return": {"approve", "reject"},
+    "approve_return": {"approve", "reject", "photos_ask"},
     "receive_return": {"receive"},
     "ship_replacement": {"ship"},
     "issue_refund": {"refund"},
@@ -94,7 +94,7 @@ def test_each_readme_role_sees_the_whole_screen_and_its_own_steps(client, reques
     mine = STEPS_OF[codename]
     allowed = {
         "requested": {"approve", "reject", "receive"},
-        "approved": {"receive", "ship", "refund", "reject"},
+        "approved": {"receive", "ship", "refund", "reject", "photos_ask"},
         "resolved": {"refund"},
     }
     for status, request in requests.items():

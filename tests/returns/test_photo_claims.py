@@ -237,3 +237,18 @@ def test_a_refused_file_is_told_in_the_shoppers_language(devshop, client):
         )
     html = response.content.decode()
     assert "“factuur.jpg” is geen foto die we kunnen lezen" in html
+
+
+def test_photos_go_to_whatever_store_is_configured(shopper, order, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "photos": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    assert stored_files() == set()
+
+    shopper.post(ORDER, claim_form(order, photos=[jpeg()]))
+
+    assert stored_files() == {ClaimPhoto.objects.get().file.name}
