@@ -97,3 +97,23 @@ def _lookup_windows_hold_still(monkeypatch):
     from returns import ratelimit
 
     monkeypatch.setattr(ratelimit.clock, "wall", lambda: 1_800_000_030.0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def photo_store():
+    """Claim photos' store: the filesystem, or an S3 bucket (TEST_PHOTOS_S3_ENDPOINT_URL, as CI's
+    run against moto's server sets it), which is created here."""
+    from django.core.files.storage import storages
+
+    store = storages["photos"]
+    bucket = getattr(store, "bucket_name", None)
+    if bucket:
+        client = store.connection.meta.client
+        try:
+            client.create_bucket(
+                Bucket=bucket,
+                CreateBucketConfiguration={"LocationConstraint": store.region_name},
+            )
+        except client.exceptions.BucketAlreadyOwnedByYou:
+            pass
+    return store

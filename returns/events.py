@@ -212,6 +212,15 @@ class ShopRedacted(Payload):
 
 
 @dataclasses.dataclass(frozen=True)
+class PhotosDeleted(Payload):
+    """Claim photos deleted from the photo store; `days`: kept that long after the request closed
+    (empty when they went with the shopper's personal data)."""
+
+    photos: int
+    days: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class EmailSent(Payload):
     kind: str
     event: int | None = None

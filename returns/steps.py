@@ -463,6 +463,21 @@ SHOP_REDACTED = Step(
     actor=Actor.SYSTEM,
     payload=events.ShopRedacted,
 )
+# Housekeeping on the photo store, for staff only (returns/services/photo_deletion.py).
+PHOTOS_EXPIRED = Step(
+    name="photos_expired",
+    event_type="photos.deleted_after_retention",
+    label=_("Photos deleted after the retention period"),
+    actor=Actor.SYSTEM,
+    payload=events.PhotosDeleted,
+)
+PHOTOS_ERASED = Step(
+    name="photos_erased",
+    event_type="photos.deleted_with_personal_data",
+    label=_("Photos deleted with the shopper's personal data"),
+    actor=Actor.SYSTEM,
+    payload=events.PhotosDeleted,
+)
 EMAIL_SENT = Step(
     name="email_sent",
     event_type="email.sent",
@@ -605,6 +620,8 @@ STEPS = (
     SHOPIFY_RETURN_RESUMED,
     NOTE_REPAIRED,
     SHOP_REDACTED,
+    PHOTOS_EXPIRED,
+    PHOTOS_ERASED,
     EMAIL_SENT,
     MADE_IN_SHOPIFY,
     APPROVED_IN_SHOPIFY,

@@ -246,3 +246,12 @@ def stalled_work_resume() -> dict[str, int]:
     from .services import stalled_work_resume as resume
 
     return resume()
+
+
+@shared_task(acks_late=True)
+def photos_sweep() -> dict[str, int]:
+    """Celery beat's photo sweep (CELERY_BEAT_SCHEDULE): delete the claim photos whose time is
+    up, and those a failing photo store kept when they had to go."""
+    from .services.photo_deletion import photos_sweep as sweep
+
+    return sweep()

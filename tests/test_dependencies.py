@@ -21,6 +21,6 @@ def test_every_direct_dependency_is_pinned_and_locked_at_the_same_version():
             locked[normalise(name)] = version.strip()
     for requirement in direct:
         name, version = re.fullmatch(
-            r"([A-Za-z0-9_.-]+)(?:\[[a-z,]+\])?==(\S+)", requirement
+            r"([A-Za-z0-9_.-]+)(?:\[[a-z0-9,]+\])?==(\S+)", requirement
         ).groups()
         assert locked.get(normalise(name)) == version, requirement

@@ -1,5 +1,6 @@
 """Production settings refuse to start half-configured, and say why in one line."""
 
+import json
 import os
 import subprocess
 import sys
@@ -154,3 +155,70 @@ def test_only_demo_and_test_settings_install_and_mount_devshop(module, has_devsh
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(has_devshop)] * 3
+
+
+PHOTOS_VARIABLES = [
+    f"PHOTOS_S3_{name}"
+    for name in (
+        "BUCKET",
+        "ENDPOINT_URL",
+        "REGION",
+        "ACCESS_KEY_ID",
+        "SECRET_ACCESS_KEY",
+        "PREFIX",
+        "ADDRESSING_STYLE",
+    )
+]
+
+
+def settings_in_a_fresh_process(**variables) -> dict:
+    """STORAGES["photos"] as portal.settings.production reads the environment."""
+    # Each set, even if empty: a local .env may not fill them in.
+    env = environment(**{**dict.fromkeys(PHOTOS_VARIABLES, ""), **variables})
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "s = settings.STORAGES['photos']; o = dict(s.get('OPTIONS', {})); "
+        "c = o.pop('client_config', None); "
+        "o['addressing_style'] = c.s3['addressing_style'] if c else None; "
+        "print(json.dumps({'BACKEND': s['BACKEND'], 'OPTIONS': o}, default=str))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_photos_go_to_s3_when_a_bucket_is_named_and_to_the_filesystem_otherwise(tmp_path):
+    s3 = settings_in_a_fresh_process(
+        PHOTOS_S3_BUCKET="shop-photos",
+        PHOTOS_S3_ENDPOINT_URL="https://s3.example.net",
+        PHOTOS_S3_REGION="eu-central-1",
+        PHOTOS_S3_ACCESS_KEY_ID="AKIAEXAMPLE",
+        PHOTOS_S3_SECRET_ACCESS_KEY="secret-example",
+        PHOTOS_S3_PREFIX="/returns/photos/",
+        PHOTOS_S3_ADDRESSING_STYLE="path",
+    )
+    assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert s3["OPTIONS"] == {
+        "bucket_name": "shop-photos",
+        "endpoint_url": "https://s3.example.net",
+        "region_name": "eu-central-1",
+        "access_key": "AKIAEXAMPLE",
+        "secret_key": "secret-example",
+        "location": "returns/photos",
+        # Private: no ACL that could make an object public, every URL signed and short-lived.
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "file_overwrite": False,
+        "addressing_style": "path",
+    }
+
+    # Only a bucket is required: the rest is AWS's defaults and boto3's credential lookup.
+    minimal = settings_in_a_fresh_process(PHOTOS_S3_BUCKET="shop-photos")["OPTIONS"]
+    assert "endpoint_url" not in minimal and "access_key" not in minimal
+    assert minimal["location"] == "" and minimal["addressing_style"] is None
+
+    local = settings_in_a_fresh_process(PHOTOS_ROOT=str(tmp_path / "photos"))
+    assert local["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert local["OPTIONS"]["location"] == str(tmp_path / "photos")

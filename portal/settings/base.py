@@ -150,14 +150,64 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Claim photos: private files, never served from a URL of their own (no MEDIA_URL, not under
 # static/); the portal streams each one through a signed, expiring link.
 PHOTOS_ROOT = env.path("PHOTOS_ROOT", default=BASE_DIR / "var" / "photos")
-PHOTOS_STORAGE = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {
-        "location": str(PHOTOS_ROOT),
-        "file_permissions_mode": 0o600,
-        "directory_permissions_mode": 0o700,
-    },
-}
+
+
+def photos_s3_storage(
+    *, bucket, endpoint_url="", region="", access_key="", secret_key="", prefix="", style=""
+):
+    """An S3-compatible bucket for claim photos, private: objects are sent without an ACL (so
+    they belong to the bucket's owner alone, and buckets with ACLs disabled accept them), every
+    URL the storage hands out is signed and short-lived, and no upload replaces another."""
+    from botocore.config import Config
+
+    options = {
+        "bucket_name": bucket,
+        "location": prefix.strip("/"),
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "file_overwrite": False,
+        "client_config": Config(
+            s3={"addressing_style": style or None},
+            # Checksums only where S3 requires one: stores that merely speak S3's API (MinIO,
+            # Ceph, most hosting providers) refuse the newer default ones.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        ),
+    }
+    # Empty: boto3's own lookup (AWS_* variables, an instance role, ~/.aws).
+    for key, value in {
+        "endpoint_url": endpoint_url,
+        "region_name": region,
+        "access_key": access_key,
+        "secret_key": secret_key,
+    }.items():
+        if value:
+            options[key] = value
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+# With a bucket named, photos go to S3 (or any store that speaks its API); else to PHOTOS_ROOT.
+PHOTOS_S3_BUCKET = env("PHOTOS_S3_BUCKET", default="")
+if PHOTOS_S3_BUCKET:
+    PHOTOS_STORAGE = photos_s3_storage(
+        bucket=PHOTOS_S3_BUCKET,
+        endpoint_url=env("PHOTOS_S3_ENDPOINT_URL", default=""),
+        region=env("PHOTOS_S3_REGION", default=""),
+        access_key=env("PHOTOS_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env("PHOTOS_S3_SECRET_ACCESS_KEY", default=""),
+        prefix=env("PHOTOS_S3_PREFIX", default=""),
+        style=env("PHOTOS_S3_ADDRESSING_STYLE", default=""),
+    )
+else:
+    PHOTOS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(PHOTOS_ROOT),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -217,8 +267,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
 # Pending refunds and failed Shopify writes quiet for this long are sent again by the sweep.
 STALLED_WORK_MINUTES = env.int("STALLED_WORK_MINUTES", default=15)
+# Claim photos are deleted this many days after their request was resolved, rejected or
+# cancelled, by the hourly photo sweep (which also retries deletions a failing store refused).
+PHOTOS_RETENTION_DAYS = env.int("PHOTOS_RETENTION_DAYS", default=180)
 CELERY_BEAT_SCHEDULE = {
-    "resume-stalled-work": {"task": "returns.tasks.stalled_work_resume", "schedule": 5 * 60.0}
+    "resume-stalled-work": {"task": "returns.tasks.stalled_work_resume", "schedule": 5 * 60.0},
+    "delete-expired-photos": {"task": "returns.tasks.photos_sweep", "schedule": 60 * 60.0},
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, env
+from .base import INSTALLED_APPS, env, photos_s3_storage
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -18,6 +18,17 @@ STORAGES = {
         },
     },
 }
+# The photo tests run once more in CI against S3's API (moto's server, started by .ci/run), in
+# a bucket they create (conftest.py): TEST_PHOTOS_S3_ENDPOINT_URL names that server.
+TEST_PHOTOS_S3_ENDPOINT_URL = env("TEST_PHOTOS_S3_ENDPOINT_URL", default="")
+if TEST_PHOTOS_S3_ENDPOINT_URL:
+    STORAGES["photos"] = photos_s3_storage(
+        bucket="photos-test",
+        endpoint_url=TEST_PHOTOS_S3_ENDPOINT_URL,
+        region="eu-central-1",
+        access_key="testing",
+        secret_key="testing",
+    )
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LANGUAGE_CODE = "en"

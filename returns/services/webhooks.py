@@ -22,6 +22,7 @@ from ..models import (
 from ..shopify import webhooks as shopify_webhooks
 from ..shopify.webhooks import WebhookPayloadError
 from .common import event_record
+from .photo_deletion import photos_erase
 from .requests import shopify_order_refetch
 from .shopify_return_webhooks import WebhookIgnored, shopify_return_webhook
 
@@ -157,6 +158,8 @@ def _customer_redact(delivery: WebhookDelivery) -> None:
     asked = shopify_webhooks.customer_privacy_request(delivery.topic, delivery.payload)
     with transaction.atomic():
         requests, orders = _customer_records(asked)
+        # Taken now: once erased, the requests are no longer found by the shopper's address.
+        request_ids = list(requests.values_list("pk", flat=True))
         personal_data_erase(requests=requests, orders=orders)
         # Withdrawal declarations are the shop's proof and survive every other erasure (shop/redact
         # included); the customer's own erasure request is the one thing that removes the person.
@@ -171,6 +174,9 @@ def _customer_redact(delivery: WebhookDelivery) -> None:
                 _delivery_scrub(stored)
         # Erased last, in the same transaction: a rerun after a crash still knows whom to erase.
         _delivery_scrub(WebhookDelivery.objects.select_for_update().get(pk=delivery.pk))
+    # The photos leave the store once the erasure has committed; what a failing store keeps, the
+    # photo sweep deletes later (returns/services/photo_deletion.py).
+    photos_erase(request_ids=request_ids)
 
 
 def _shop_redact(delivery: WebhookDelivery) -> None:
@@ -207,12 +213,16 @@ def _shop_redact(delivery: WebhookDelivery) -> None:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             payload={**delivery.payload, "erased": erased}
         )
+    photos = photos_erase(request_ids=[request.pk for request in requests])
     logger.warning(
         "shop/redact (webhook %s): the app is uninstalled and Shopify refuses its token; erased "
-        "the shoppers of %d return request(s) and %d order copy(ies).",
+        "the shoppers of %d return request(s) and %d order copy(ies), and deleted %d photo(s) "
+        "(%d left for the photo sweep).",
         delivery.webhook_id,
         erased["return_requests"],
         erased["orders"],
+        photos.deleted,
+        photos.failed,
     )
 
 
@@ -327,6 +337,19 @@ def _request_export(request: ReturnRequest) -> dict:
         "events": [
             {"type": event.type, "time": event.created_at.isoformat(), "data": event.data}
             for event in request.events.order_by("created_at", "pk")
+        ],
+        # What is stored, not the pictures themselves: staff can show those on the request.
+        "photos": [
+            {
+                "file": photo.file.name,
+                "content_type": photo.content_type,
+                "width": photo.width,
+                "height": photo.height,
+                "size": photo.size,
+                "added": photo.stage,
+                "added_at": photo.added_at.isoformat(),
+            }
+            for photo in request.photos.order_by("added_at", "pk")
         ],
     }
 
