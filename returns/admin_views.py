@@ -39,7 +39,7 @@ def _this_again(request, return_request) -> str:
     return change_url(return_request, todo_list(request.GET.get("todo")))
 
 
-def _after_step(request, return_request):
+def after_step(request, return_request):
     """After a step: the next request of the to-do list staff came from, else this one again."""
     todo = todo_list(request.GET.get("todo"))
     if todo is None:
@@ -122,7 +122,7 @@ class TransitionViews:
             return redirect(_this_again(request, return_request))
         services.return_approve(request_id=return_request.pk, user=request.user)
         self.message_user(request, _("%(number)s approved.") % {"number": return_request.number})
-        return _after_step(request, return_request)
+        return after_step(request, return_request)
 
     @transition_view(steps.REJECT)
     def reject_view(self, request, return_request):
@@ -134,7 +134,7 @@ class TransitionViews:
             self.message_user(
                 request, _("%(number)s rejected.") % {"number": return_request.number}
             )
-            return _after_step(request, return_request)
+            return after_step(request, return_request)
         return _render(
             self,
             request,
@@ -156,7 +156,7 @@ class TransitionViews:
             self.message_user(
                 request, _("%(number)s marked received.") % {"number": return_request.number}
             )
-            return _after_step(request, return_request)
+            return after_step(request, return_request)
         title = _("Parcel received for %(number)s") % {"number": return_request.number}
         return _render(self, request, return_request, title, form)
 
@@ -170,7 +170,7 @@ class TransitionViews:
             self.message_user(
                 request, _("Replacement for %(number)s logged.") % {"number": return_request.number}
             )
-            return _after_step(request, return_request)
+            return after_step(request, return_request)
         title = _("Ship a replacement for %(number)s") % {"number": return_request.number}
         return _render(self, request, return_request, title, form)
 
@@ -213,7 +213,7 @@ class TransitionViews:
                         "number": return_request.number,
                     },
                 )
-                return _after_step(request, return_request)
+                return after_step(request, return_request)
             form = RefundForm.from_confirmation(request.POST, **limits)
         elif request.method == "POST":
             form = RefundForm(request.POST, **limits)
@@ -254,4 +254,4 @@ class TransitionViews:
             _("Cancellation of order %(order)s sent to Shopify.")
             % {"order": return_request.order.name},
         )
-        return _after_step(request, return_request)
+        return after_step(request, return_request)

@@ -205,3 +205,21 @@ def test_the_queue_is_searched_by_a_replacements_tracking_number(admin_client, m
     )
     html = admin_client.get(CHANGELIST, {"q": "JJD0099887766"}).content.decode()
     assert numbers_listed(html) == [mix["claim_to_replace"].number]
+
+
+def test_after_asking_for_photos_the_next_request_to_decide_opens(admin_client, file_request):
+    claim = file_request("defect", {1: 1}, comment="The switch is broken.")
+    later = file_request("not_satisfied", {0: 1})
+    ask = reverse("admin:returns_returnrequest_photos_ask", args=[claim.pk])
+    response = admin_client.post(
+        f"{ask}?todo=decide", {"message": "Please show the switch."}, follow=True
+    )
+    # The claim still waits for a decision, but the one after it opens.
+    assert response.redirect_chain[-1][0] == f"{change(later)}?todo=decide"
+
+
+def test_a_filtered_queue_offers_its_next_request(admin_client, mix):
+    html = admin_client.get(CHANGELIST, {"todo": "arrived"}).content.decode()
+    assert f'href="{NEXT}?todo=arrived" class="button todo-next" accesskey="n"' in html
+    html = admin_client.get(CHANGELIST, {"status__exact": "requested"}).content.decode()
+    assert "todo-next" not in html
