@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.http import QueryDict
 from django.urls import path
 from django.utils import formats, timezone
 from django.utils.timesince import timesince
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import money, services, steps
+from . import todo as todo_lists
 from .admin_photos import PhotoAdminViews, photos_context
 from .admin_views import TransitionViews
 from .models import (
@@ -127,6 +129,20 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         return queryset.filter(Q(pk__in=stale.values("request_id")) | Q(pk__in=unwritten))
 
 
+class TodoFilter(admin.SimpleListFilter):
+    """The start page's to-do lists (returns/todo.py); the queue shows them in their order."""
+
+    title = _("to do")
+    parameter_name = "todo"
+
+    def lookups(self, request, model_admin):
+        return [(todo.key, todo.label) for todo in todo_lists.LISTS]
+
+    def queryset(self, request, queryset):
+        todo = todo_lists.todo_list(self.value())
+        return todo.rows(queryset) if todo else queryset
+
+
 class RefundDeadlineFilter(admin.SimpleListFilter):
     """Withdrawals whose refund the law requires within the next three days, or overdue."""
 
@@ -159,6 +175,7 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
         "made_in_shopify",
     )
     list_filter = (
+        TodoFilter,
         NeedsAttentionFilter,
         RefundDeadlineFilter,
         "status",
@@ -215,6 +232,10 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
     def get_ordering(self, request):
         # Withdrawals whose refund falls due soonest first, then everything else newest first.
         # (Here, not in `ordering`: the system check only knows model fields, not annotations.)
+        # A to-do list is shown in its own order: the next to handle first.
+        todo = todo_lists.todo_list(request.GET.get(TodoFilter.parameter_name))
+        if todo is not None:
+            return list(todo.ordering)
         return [F("refund_due").asc(nulls_last=True), "-created_at"]
 
     def get_object(self, request, object_id, from_field=None):
@@ -235,6 +256,13 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
             )
             for step in steps.STAFF_STEPS
         ]
+        custom.append(
+            path(
+                "next/",
+                self.admin_site.admin_view(self.next_view),
+                name="returns_returnrequest_next",
+            )
+        )
         return custom + super().get_urls()
 
     @admin.display(description=_("order"), ordering="order__name")
@@ -328,9 +356,25 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
                 % resumed,
             )
 
+    @staticmethod
+    def _todo_key(request):
+        # Opened from a list's "Open the next" (?todo=), or from a row of the filtered queue.
+        key = request.GET.get(TodoFilter.parameter_name)
+        if key is None:
+            key = QueryDict(request.GET.get("_changelist_filters", "")).get(
+                TodoFilter.parameter_name
+            )
+        return key
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["todo"] = todo_lists.todo_list(request.GET.get(TodoFilter.parameter_name))
+        return super().changelist_view(request, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return_request = self.get_object(request, object_id)
         extra_context = extra_context or {}
+        extra_context["todo"] = todo_lists.todo_list(self._todo_key(request))
         if return_request is not None:
             snapshot = order_snapshot(return_request.order)
             extra_context.update(

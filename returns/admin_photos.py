@@ -7,13 +7,12 @@ the admin login and the view permission, through links signed for staff that exp
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import photo_links, services, steps
-from .admin_views import _render, change_url, transition_view
+from .admin_views import _render, after_step, transition_view
 from .models import ClaimPhoto, ReturnKind, ReturnRequest
 from .services.photos import MESSAGE_MAX
 from .views_photos import photo_gone, photo_response
@@ -48,7 +47,7 @@ class PhotoAdminViews:
                 gettext("%(number)s: the shopper was asked for more photos.")
                 % {"number": return_request.number},
             )
-            return redirect(change_url(return_request))
+            return after_step(request, return_request)
         title = gettext("Ask for more photos for %(number)s") % {"number": return_request.number}
         return _render(self, request, return_request, title, form)
 

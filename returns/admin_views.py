@@ -13,16 +13,38 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import money, services, steps
 from .admin_forms import ReceiveForm, RefundConfirmForm, RefundForm, RejectForm, ReplacementForm
 from .models import ReturnRequest
 from .shopify.errors import ShopifyError
+from .todo import TodoList, next_request, todo_list
 
 
-def change_url(return_request) -> str:
-    return reverse("admin:returns_returnrequest_change", args=[return_request.pk])
+def change_url(return_request, todo: TodoList | None = None) -> str:
+    url = reverse("admin:returns_returnrequest_change", args=[return_request.pk])
+    return f"{url}?{urlencode({'todo': todo.key})}" if todo else url
+
+
+def next_url(todo: TodoList, *, after=None) -> str:
+    """Opens the next request of the to-do list, skipping `after` (the request just handled)."""
+    query = {"todo": todo.key, **({"after": after.pk} if after is not None else {})}
+    return f"{reverse('admin:returns_returnrequest_next')}?{urlencode(query)}"
+
+
+def _this_again(request, return_request) -> str:
+    """The request's screen, still within the to-do list staff came from."""
+    return change_url(return_request, todo_list(request.GET.get("todo")))
+
+
+def after_step(request, return_request):
+    """After a step: the next request of the to-do list staff came from, else this one again."""
+    todo = todo_list(request.GET.get("todo"))
+    if todo is None:
+        return redirect(change_url(return_request))
+    return redirect(next_url(todo, after=return_request))
 
 
 def transition_view(step: steps.Step):
@@ -44,7 +66,7 @@ def transition_view(step: steps.Step):
                 return view(model_admin, request, return_request)
             except services.ReturnError as error:
                 model_admin.message_user(request, error.message, messages.ERROR)
-                return redirect(change_url(return_request))
+                return redirect(_this_again(request, return_request))
 
         return wrapper
 
@@ -65,7 +87,7 @@ def _render(model_admin, request, return_request, title, form, template="step", 
         "original": return_request,
         "title": title,
         "form": form,
-        "change_url": change_url(return_request),
+        "change_url": change_url(return_request, todo_list(request.GET.get("todo"))),
         **context,
     }
     return TemplateResponse(request, f"admin/returns/returnrequest/{template}.html", context)
@@ -74,13 +96,33 @@ def _render(model_admin, request, return_request, title, form, template="step", 
 class TransitionViews:
     """Mixed into ReturnRequestAdmin; get_urls wires these up."""
 
+    def next_view(self, request):
+        """The next request of a to-do list (?todo=<key>), or the list itself once it is empty."""
+        if not request.user.has_perm(steps.VIEW_PERMISSION):
+            raise PermissionDenied
+        todo = todo_list(request.GET.get("todo"))
+        changelist = reverse("admin:returns_returnrequest_changelist")
+        if todo is None:
+            return redirect(changelist)
+        try:
+            after = int(request.GET.get("after", ""))
+        except ValueError:
+            after = None
+        following = next_request(todo, after=after)
+        if following is None:
+            self.message_user(
+                request, _("Nothing left in “%(list)s”.") % {"list": todo.label}, messages.INFO
+            )
+            return redirect(f"{changelist}?{urlencode({'todo': todo.key})}")
+        return redirect(change_url(following, todo))
+
     @transition_view(steps.APPROVE)
     def approve_view(self, request, return_request):
         if request.method != "POST":
-            return redirect(change_url(return_request))
+            return redirect(_this_again(request, return_request))
         services.return_approve(request_id=return_request.pk, user=request.user)
         self.message_user(request, _("%(number)s approved.") % {"number": return_request.number})
-        return redirect(change_url(return_request))
+        return after_step(request, return_request)
 
     @transition_view(steps.REJECT)
     def reject_view(self, request, return_request):
@@ -92,7 +134,7 @@ class TransitionViews:
             self.message_user(
                 request, _("%(number)s rejected.") % {"number": return_request.number}
             )
-            return redirect(change_url(return_request))
+            return after_step(request, return_request)
         return _render(
             self,
             request,
@@ -114,7 +156,7 @@ class TransitionViews:
             self.message_user(
                 request, _("%(number)s marked received.") % {"number": return_request.number}
             )
-            return redirect(change_url(return_request))
+            return after_step(request, return_request)
         title = _("Parcel received for %(number)s") % {"number": return_request.number}
         return _render(self, request, return_request, title, form)
 
@@ -128,7 +170,7 @@ class TransitionViews:
             self.message_user(
                 request, _("Replacement for %(number)s logged.") % {"number": return_request.number}
             )
-            return redirect(change_url(return_request))
+            return after_step(request, return_request)
         title = _("Ship a replacement for %(number)s") % {"number": return_request.number}
         return _render(self, request, return_request, title, form)
 
@@ -144,7 +186,7 @@ class TransitionViews:
                 % {"error": error.message},
                 messages.ERROR,
             )
-            return redirect(change_url(return_request))
+            return redirect(_this_again(request, return_request))
         limits = {"maximum": quote.maximum, "currency": quote.currency}
         title = _("Refund %(number)s") % {"number": return_request.number}
         if request.method == "POST" and "confirm" in request.POST:
@@ -171,7 +213,7 @@ class TransitionViews:
                         "number": return_request.number,
                     },
                 )
-                return redirect(change_url(return_request))
+                return after_step(request, return_request)
             form = RefundForm.from_confirmation(request.POST, **limits)
         elif request.method == "POST":
             form = RefundForm(request.POST, **limits)
@@ -205,11 +247,11 @@ class TransitionViews:
     @transition_view(steps.ORDER_CANCEL)
     def order_cancel_view(self, request, return_request):
         if request.method != "POST":
-            return redirect(change_url(return_request))
+            return redirect(_this_again(request, return_request))
         services.withdrawal_order_cancel(request_id=return_request.pk, user=request.user)
         self.message_user(
             request,
             _("Cancellation of order %(order)s sent to Shopify.")
             % {"order": return_request.order.name},
         )
-        return redirect(change_url(return_request))
+        return after_step(request, return_request)

@@ -133,6 +133,14 @@ def unwritten_shopify_writes(*, before=None) -> list[tuple[int, int]]:
     return sorted((request_id, event) for request_id, event in pairs if event not in written)
 
 
+def stalled_refunds(*, quiet_since, now):
+    """Refunds still pending, quiet since `quiet_since`, and not being sent right now (their
+    lease has run out): the stalled-work sweep sends them again, the to-do queue counts them."""
+    return Refund.objects.filter(state=RefundState.PENDING, updated_at__lt=quiet_since).exclude(
+        lease_expires_at__gt=now  # an attempt is sending it right now
+    )
+
+
 def with_refund_due(queryset):
     """Annotate `refund_due`: when a withdrawal's refund is due by law, for withdrawals not yet
     refunded (open), else None.

@@ -17,8 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import events, order_note, steps, tasks
-from ..models import Refund, RefundState, ReturnEvent, ShopifyOrder, WebhookDelivery
-from ..selectors import unwritten_shopify_writes
+from ..models import ReturnEvent, ShopifyOrder, WebhookDelivery
+from ..selectors import stalled_refunds, unwritten_shopify_writes
 from .common import event_record
 from .shopify_access import shopify_return_waits_resume
 
@@ -35,9 +35,7 @@ def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, in
     else:
         quiet_since = timezone.now()
     now = timezone.now()
-    pending = Refund.objects.filter(state=RefundState.PENDING, updated_at__lt=quiet_since).exclude(
-        lease_expires_at__gt=now  # an attempt is sending it right now
-    )
+    pending = stalled_refunds(quiet_since=quiet_since, now=now)
     if request_ids is not None:
         pending = pending.filter(request_id__in=request_ids)
     refunds = list(pending.values_list("pk", flat=True))

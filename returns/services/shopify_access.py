@@ -24,12 +24,18 @@ from ..shopify.errors import ShopifyError
 from ..shopify.scopes import scopes_check_forget, scopes_missing_checked, scopes_wanted
 from .common import event_record
 
-__all__ = ["shopify_return_scope_wait_record", "shopify_return_waits_resume"]
+__all__ = [
+    "open_return_refusals",
+    "open_scope_waits",
+    "shopify_return_scope_wait_record",
+    "shopify_return_waits_resume",
+]
 
 logger = logging.getLogger(__name__)
 
 WAITING = steps.SHOPIFY_RETURN_WAITING.event_type
 RESUMED = steps.SHOPIFY_RETURN_RESUMED.event_type
+REFUSED = steps.SHOPIFY_RETURN_REFUSED.event_type
 RETURN_STEPS = tuple(step.event_type for step in steps.STEPS if step.shopify_return)
 
 
@@ -51,22 +57,32 @@ def shopify_return_scope_wait_record(*, event_id: int, scopes: tuple[str, ...], 
     )
 
 
-def _open_waits(request_ids: list[int] | None = None):
-    """Waits recorded after their request's last resumption."""
+def _since_last_resumption(event_type: str, request_ids: list[int] | None):
     resumed_since = ReturnEvent.objects.filter(
         request=OuterRef("request"), type=RESUMED, pk__gt=OuterRef("pk")
     )
-    waits = ReturnEvent.objects.filter(type=WAITING).exclude(Exists(resumed_since))
+    recorded = ReturnEvent.objects.filter(type=event_type).exclude(Exists(resumed_since))
     if request_ids is not None:
-        waits = waits.filter(request_id__in=request_ids)
-    return waits
+        recorded = recorded.filter(request_id__in=request_ids)
+    return recorded
+
+
+def open_scope_waits(request_ids: list[int] | None = None):
+    """Waits recorded after their request's last resumption."""
+    return _since_last_resumption(WAITING, request_ids)
+
+
+def open_return_refusals(request_ids: list[int] | None = None):
+    """Steps Shopify refused on the Return since their request's last resumption: a person looks
+    at the audit trail."""
+    return _since_last_resumption(REFUSED, request_ids)
 
 
 def shopify_return_waits_resume(*, request_ids: list[int] | None = None) -> int:
     """Send the waiting Return steps again where Shopify now grants what they waited for; returns
     how many requests were resumed. Asks Shopify for the app's scopes only if a step waits."""
     waits = defaultdict(list)
-    for wait in _open_waits(request_ids).order_by("pk"):
+    for wait in open_scope_waits(request_ids).order_by("pk"):
         waits[wait.request_id].append(wait)
     if not waits:
         return 0
@@ -89,7 +105,7 @@ def shopify_return_waits_resume(*, request_ids: list[int] | None = None) -> int:
 @transaction.atomic
 def _resume(request_id: int, first_event: int) -> int:
     request = ReturnRequest.objects.select_for_update().get(pk=request_id)
-    if not _open_waits([request_id]).exists():
+    if not open_scope_waits([request_id]).exists():
         return 0  # another sweep resumed it meanwhile
     event_ids = tuple(
         ReturnEvent.objects.filter(request=request, type__in=RETURN_STEPS, pk__gte=first_event)

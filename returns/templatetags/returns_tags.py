@@ -109,3 +109,19 @@ def shopify_scopes_notice(context):
     if user is None or not user.has_perm(VIEW_PERMISSION):
         return {"missing": None}
     return {"missing": scopes_missing_remembered()}
+
+
+@register.inclusion_tag("admin/returns/todo_queue.html", takes_context=True)
+def todo_queue(context):
+    """The start page's to-do lists with their counts, for staff who may see requests."""
+    from django.urls import reverse
+
+    from ..todo import todo_counts
+
+    request = context.get("request")
+    if request is None or not request.user.has_perm(VIEW_PERMISSION):
+        return {"counts": ()}
+    return {
+        "counts": todo_counts(),
+        "changelist": reverse("admin:returns_returnrequest_changelist"),
+    }

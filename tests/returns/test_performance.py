@@ -11,6 +11,7 @@ import re
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.django_db
 START = reverse("returns:start")
 ORDER = reverse("returns:order")
 CHANGELIST = reverse("admin:returns_returnrequest_changelist")
+INDEX = reverse("admin:index")
 STATUS_QUERIES = 5
 LOOKUP_QUERIES = 6
 
@@ -229,6 +231,40 @@ def test_the_queue_costs_as_many_queries_for_1000_requests_as_for_10(admin_clien
     few = queue_queries(admin_client)
     requests_in_bulk(990)
     assert queue_queries(admin_client) == few
+
+
+def spread_over_the_todo_lists():
+    """Every status and a failed write-back among the bulk requests, so each list has rows."""
+    pks = list(ReturnRequest.objects.order_by("pk").values_list("pk", flat=True))
+    for i, status in enumerate(["requested", "approved", "received"]):
+        ReturnRequest.objects.filter(pk__in=pks[i::4]).update(status=status)
+    ReturnRequest.objects.filter(pk__in=pks[2::8]).update(kind="claim", remedy="replacement")
+    ReturnEvent.objects.bulk_create(
+        ReturnEvent(request_id=pk, type="shopify.write_failed", actor="system", data={"event": pk})
+        for pk in pks[::5]
+    )
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    ReturnEvent.objects.filter(type="shopify.write_failed").update(created_at=an_hour_ago)
+
+
+def start_page(client):
+    client.get(INDEX)  # content types and permissions are cached after the first view
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(INDEX).content.decode()
+    counts = [int(n) for n in re.findall(r'class="todo-count">(\d+)<', html)]
+    return len(queries), counts
+
+
+def test_the_start_pages_counts_cost_as_many_queries_for_1000_requests_as_for_10(admin_client):
+    requests_in_bulk(10)
+    spread_over_the_todo_lists()
+    few, counted_few = start_page(admin_client)
+    requests_in_bulk(990)
+    spread_over_the_todo_lists()
+    many, counted_many = start_page(admin_client)
+    assert len(counted_many) == 6 and all(counted_many)
+    assert counted_many != counted_few  # the counts grew; the queries did not
+    assert many == few
 
 
 def test_a_request_screen_costs_as_many_queries_however_long_its_history(
