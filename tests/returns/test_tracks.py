@@ -77,7 +77,7 @@ def test_not_satisfied_is_a_withdrawal_without_a_reason_everywhere(
 
     (email,) = mail.outbox
     assert email.subject.startswith("Your withdrawal R-1001-1 at ")
-    assert "we have received your withdrawal R-1001-1 for order #1001." in email.body
+    assert "We have received your withdrawal R-1001-1 for order #1001." in email.body
     assert "We refund you within 14 days of receiving your withdrawal" in email.body
 
     (line,) = [line for line in note_lines(devshop) if "R-1001-1" in line]
