@@ -189,6 +189,7 @@ def submitted(request, token):
         "req": return_request,
         "lines": list(return_request.lines.all()),
         "return_address": settings.SHOP_RETURN_ADDRESS,
+        "send_back": selectors.items_wanted_back(return_request),
     }
     return render(request, "returns/submitted.html", context)
 
@@ -252,6 +253,7 @@ def status_context(return_request) -> dict:
         "can_cancel": steps.CANCEL.allowed(return_request),
         "withdraw_order": return_request.order.name,
         "return_address": settings.SHOP_RETURN_ADDRESS,
+        "send_back": selectors.items_wanted_back(return_request),
     }
 
 

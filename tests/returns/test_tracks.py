@@ -96,7 +96,7 @@ def test_a_defect_is_a_guarantee_claim_with_the_remedy_the_shopper_chose(
     html = status_page(client, request)
     assert "Guarantee claim R-1001-1" in html
     assert "claim under the legal guarantee" in html and "You asked for a repair." in html
-    assert "Send the item to the address below. We repair it free of charge" in html
+    assert "Once we have accepted the repair, we tell you where to send the item." in html
     # The withdrawal function's button is in every page's header, as the law wants; the claim's
     # own words never call it a withdrawal.
     main = html[html.index('<main id="main"') : html.index("</main>")]
