@@ -1,10 +1,15 @@
 """The shopper's pages show only what applies to their request."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from returns import services
+from returns.policy import guarantee_last_day
+from tests import shop
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +77,43 @@ def test_a_repair_claim_shows_where_to_send_the_item_once_the_repair_is_accepted
     assert shows_return_slip(html)
     assert "Stuur het artikel naar het onderstaande adres" in html
     assert ADDRESS in mail.outbox[-1].body
+
+
+MONTHS = {
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+def written_date(language, day):
+    month = MONTHS[language].split()[day.month - 1]
+    return f"{day.day}. {month} {day.year}" if language == "de" else f"{day.day} {month} {day.year}"
+
+
+@pytest.mark.parametrize("language", ["nl", "de", "en"])
+def test_the_status_page_writes_dates_as_the_language_does(client, a_return, language):
+    received = timezone.localtime(a_return.events.get(type="returns.requested").created_at)
+    url = reverse("returns:status", args=[a_return.token])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"{written_date(language, received)} {received:%H:%M}" in html or (
+        f"{written_date(language, received)}, {received:%H:%M}" in html
+    )
+
+
+@pytest.mark.parametrize("language", ["nl", "de", "en"])
+def test_a_passed_guarantee_names_its_last_day_as_the_language_writes_it(client, devshop, language):
+    items = [shop.line_item("Linen shirt", quantity=1, price="39.95")]
+    data = shop.order(
+        "#1001",
+        email="anna@example.com",
+        locale=language,
+        items=items,
+        shipped_days_ago=802,
+        delivered_days_ago=800,
+    )
+    devshop.load_orders([data])
+    client.post(reverse("returns:start"), {"order_number": "1001", "email": "anna@example.com"})
+    html = client.get(reverse("returns:order")).content.decode()
+    last_day = guarantee_last_day(timezone.now() - timedelta(days=800), years=2)
+    assert written_date(language, last_day) in html
