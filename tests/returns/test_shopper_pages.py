@@ -117,3 +117,24 @@ def test_a_passed_guarantee_names_its_last_day_as_the_language_writes_it(client,
     html = client.get(reverse("returns:order")).content.decode()
     last_day = guarantee_last_day(timezone.now() - timedelta(days=800), years=2)
     assert written_date(language, last_day) in html
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "back"),
+    [
+        ("nl", "Pagina niet gevonden", "Terug naar de startpagina"),
+        ("de", "Seite nicht gefunden", "Zurück zur Startseite"),
+        ("en", "Page not found", "Back to the start page"),
+    ],
+)
+def test_a_mistyped_status_link_gets_a_translated_page_in_the_portals_layout(
+    client, a_return, settings, language, heading, back
+):
+    settings.DEBUG = False
+    mistyped = reverse("returns:status", args=[a_return.token[:-1]])
+    response = client.get(mistyped, HTTP_ACCEPT_LANGUAGE=language)
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert f'<html lang="{language}">' in html and f'<h1 class="h2">{heading}</h1>' in html
+    assert back in html and 'id="withdraw-link"' in html and settings.SHOP_NAME in html
+    assert "noindex" in html
