@@ -1,5 +1,6 @@
 """The shopper's pages show only what applies to their request."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -138,3 +139,61 @@ def test_a_mistyped_status_link_gets_a_translated_page_in_the_portals_layout(
     assert f'<html lang="{language}">' in html and f'<h1 class="h2">{heading}</h1>' in html
     assert back in html and 'id="withdraw-link"' in html and settings.SHOP_NAME in html
     assert "noindex" in html
+
+
+def look_up_order(client, devshop, language, **order):
+    items = order.pop("items", None) or [
+        shop.line_item("Linen shirt", quantity=2, price="39.95"),
+    ]
+    data = shop.order("#1001", email="anna@example.com", locale=language, items=items, **order)
+    devshop.load_orders([data])
+    client.post(reverse("returns:start"), {"order_number": "1001", "email": "anna@example.com"})
+    return data
+
+
+def quantity_name(data, index=0):
+    return "quantity_" + data["lineItems"]["nodes"][index]["id"].rsplit("/", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "comment_label", "too_many"),
+    [
+        ("nl", "Controleer het volgende:", "Opmerking", "hoogstens 2"),
+        ("de", "Bitte korrigieren Sie Folgendes:", "Kommentar", "kleiner oder gleich 2"),
+    ],
+)
+def test_form_errors_are_listed_at_the_top_with_links_to_their_fields(
+    client, devshop, language, heading, comment_label, too_many
+):
+    data = look_up_order(client, devshop, language)
+    field = quantity_name(data)
+    response = client.post(
+        reverse("returns:order"),
+        {
+            "reason": "defect",
+            "remedy": "replacement",
+            "comment": "",
+            "submission_key": str(uuid.uuid4()),
+            field: 5,
+        },
+    )
+    html = response.content.decode()
+    summary = html[html.index('class="alert alert-danger error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    form_start = html.index("<form")
+    assert form_start < html.index("error-summary") < html.index(f'name="{field}"')
+    assert heading in summary
+    assert f'href="#id_{field}" class="alert-link">Linen shirt</a>:' in summary
+    assert too_many in summary
+    assert f'href="#id_comment" class="alert-link">{comment_label}</a>:' in summary
+    assert f'id="id_{field}"' in html and 'id="id_comment"' in html
+
+
+def test_a_missing_choice_links_to_its_first_option(client, devshop):
+    data = look_up_order(client, devshop, "nl")
+    html = client.post(
+        reverse("returns:order"),
+        {"submission_key": str(uuid.uuid4()), quantity_name(data): 1},
+    ).content.decode()
+    assert 'href="#id_reason_0" class="alert-link">Wat wilt u doen?</a>:' in html
+    assert 'id="id_reason_0"' in html
