@@ -19,7 +19,7 @@ from . import ratelimit, selectors, services, steps
 from .forms import LookupForm, ReturnForm
 from .forms_photos import PHOTOS_AGAIN
 from .models import ReturnKind, ShopifyOrder
-from .policy import ReturnPolicy, order_blocker, order_eligibility
+from .policy import ReturnPolicy, order_closed_reasons, order_eligibility
 from .shopify.errors import ShopifyError
 from .views_photos import status_photos_context
 
@@ -139,7 +139,8 @@ def order_page(request):
         policy=ReturnPolicy.from_settings(),
         settled=selectors.settled_quantities(order),
     )
-    if request.method == "POST":
+    closed_reasons = order_closed_reasons(snapshot, items)
+    if request.method == "POST" and not closed_reasons:
         form = ReturnForm(request.POST, request.FILES, items=items)
         if form.is_valid():
             try:
@@ -166,7 +167,7 @@ def order_page(request):
     context = {
         "order": snapshot,
         "form": form,
-        "blocker": order_blocker(snapshot),
+        "closed_reasons": closed_reasons,
         "open_requests": order.return_requests.filter(status__in=selectors.OPEN_STATUSES),
         "photos_max": settings.CLAIM_PHOTOS_MAX,
         "photos_again": PHOTOS_AGAIN,

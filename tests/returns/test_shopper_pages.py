@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from returns import services
+from returns.models import ReturnRequest
 from returns.policy import guarantee_last_day
 from tests import shop
 
@@ -141,13 +142,13 @@ def test_a_mistyped_status_link_gets_a_translated_page_in_the_portals_layout(
     assert "noindex" in html
 
 
-def look_up_order(client, devshop, language, **order):
-    items = order.pop("items", None) or [
-        shop.line_item("Linen shirt", quantity=2, price="39.95"),
-    ]
-    data = shop.order("#1001", email="anna@example.com", locale=language, items=items, **order)
+def look_up_order(client, devshop, language, number="1001", cancelled=False, **order):
+    items = [shop.line_item("Linen shirt", quantity=2, price="39.95")]
+    data = shop.order(f"#{number}", email="anna@example.com", locale=language, items=items, **order)
+    if cancelled:
+        data["cancelledAt"] = "2026-11-30T10:00:00Z"
     devshop.load_orders([data])
-    client.post(reverse("returns:start"), {"order_number": "1001", "email": "anna@example.com"})
+    client.post(reverse("returns:start"), {"order_number": number, "email": "anna@example.com"})
     return data
 
 
@@ -197,3 +198,60 @@ def test_a_missing_choice_links_to_its_first_option(client, devshop):
     ).content.decode()
     assert 'href="#id_reason_0" class="alert-link">Wat wilt u doen?</a>:' in html
     assert 'id="id_reason_0"' in html
+
+
+def order_page_after(client, devshop, language, **order):
+    look_up_order(client, devshop, language, **order)
+    return client.get(reverse("returns:order")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("order", "nl_reason", "de_reason"),
+    [
+        (
+            {"financial_status": "PENDING"},
+            "nog niet betaald",
+            "noch nicht bezahlt",
+        ),
+        (
+            {"shipped_days_ago": None, "delivered_days_ago": None},
+            "Er is nog niets uit deze bestelling verzonden.",
+            "Aus dieser Bestellung wurde noch nichts versendet.",
+        ),
+        (
+            {"shipped_days_ago": 802, "delivered_days_ago": 800},
+            "wettelijke garantie voor dit artikel",
+            "gesetzliche Gewährleistungsfrist für diesen Artikel",
+        ),
+    ],
+)
+def test_an_order_that_cannot_be_returned_says_why_instead_of_showing_the_form(
+    client, devshop, order, nl_reason, de_reason
+):
+    for number, language, heading, reason in (
+        ("1001", "nl", "Uit deze bestelling kan niets meer worden teruggestuurd", nl_reason),
+        ("1002", "de", "Aus dieser Bestellung kann nichts zurückgesendet", de_reason),
+    ):
+        html = order_page_after(client, devshop, language, number=number, **order)
+        closed = html[html.index('id="order-closed"') :]
+        assert heading in closed and reason in closed[: closed.index("</div>")]
+        assert '<form method="post" action="/order/"' not in html
+        assert "quantity_" not in html
+        client.cookies.clear()
+
+
+def test_a_cancelled_order_says_so_and_files_nothing_when_posted_to(client, devshop):
+    data = look_up_order(client, devshop, "de", cancelled=True)
+    html = client.get(reverse("returns:order")).content.decode()
+    assert "Diese Bestellung wurde storniert." in html and "quantity_" not in html
+    response = client.post(
+        reverse("returns:order"),
+        {"reason": "not_satisfied", "submission_key": str(uuid.uuid4()), quantity_name(data): 1},
+    )
+    assert "Diese Bestellung wurde storniert." in response.content.decode()
+    assert not ReturnRequest.objects.exists()
+
+
+def test_an_order_with_something_left_still_shows_the_form(client, devshop):
+    html = order_page_after(client, devshop, "nl")
+    assert 'id="order-closed"' not in html and "Kan nog worden teruggestuurd: 2" in html
