@@ -2,6 +2,7 @@
 
 import hmac
 import re
+import uuid
 from datetime import datetime, timedelta
 
 from django.db.models import (
@@ -180,3 +181,14 @@ def items_wanted_back(return_request: ReturnRequest) -> bool:
     if return_request.kind == ReturnKind.RETURN:
         return status in (ReturnStatus.REQUESTED, ReturnStatus.APPROVED)
     return return_request.remedy == ClaimRemedy.REPAIR and status == ReturnStatus.APPROVED
+
+
+def request_by_submission(*, key: str | None) -> ReturnRequest | None:
+    """The request a form already made when it is sent again, or None for a new, missing or
+    mangled key. The key is a random secret handed to the browser with that form only, as
+    services.return_request_create treats it."""
+    try:
+        key = uuid.UUID(str(key))
+    except ValueError:
+        return None
+    return ReturnRequest.objects.filter(submission_key=key).first()

@@ -139,6 +139,12 @@ def order_page(request):
         policy=ReturnPolicy.from_settings(),
         settled=selectors.settled_quantities(order),
     )
+    if request.method == "POST":
+        # The same form sent again (the back button, then send): the request it made, not an
+        # error about units that request now holds.
+        made = selectors.request_by_submission(key=request.POST.get("submission_key"))
+        if made is not None:
+            return redirect("returns:submitted", token=made.token)
     closed_reasons = order_closed_reasons(snapshot, items)
     if request.method == "POST" and not closed_reasons:
         form = ReturnForm(request.POST, request.FILES, items=items)

@@ -255,3 +255,26 @@ def test_a_cancelled_order_says_so_and_files_nothing_when_posted_to(client, devs
 def test_an_order_with_something_left_still_shows_the_form(client, devshop):
     html = order_page_after(client, devshop, "nl")
     assert 'id="order-closed"' not in html and "Kan nog worden teruggestuurd: 2" in html
+
+
+def test_a_form_sent_again_after_it_took_every_unit_shows_the_request_it_made(client, devshop):
+    data = look_up_order(client, devshop, "nl")
+    form = {"reason": "not_satisfied", "submission_key": str(uuid.uuid4()), quantity_name(data): 2}
+    first = client.post(reverse("returns:order"), form)
+    again = client.post(reverse("returns:order"), form, follow=True)
+    assert again.redirect_chain == [(first["Location"], 302)]
+    html = again.content.decode()
+    assert "Wij hebben uw herroeping ontvangen" in html and "R-1001-1" in html
+    assert "Controleer het volgende" not in html and 'id="order-closed"' not in html
+    assert ReturnRequest.objects.count() == 1
+
+
+def test_an_older_orders_form_sent_again_shows_the_request_it_made(client, devshop):
+    first = look_up_order(client, devshop, "nl")
+    form = {"reason": "not_satisfied", "submission_key": str(uuid.uuid4()), quantity_name(first): 2}
+    made = client.post(reverse("returns:order"), form)
+    look_up_order(client, devshop, "nl", number="1002")
+    # Back to the first order's form in the browser's history, and send it again.
+    again = client.post(reverse("returns:order"), form)
+    assert again["Location"] == made["Location"]
+    assert ReturnRequest.objects.count() == 1
