@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from . import money, services, steps
 from . import todo as todo_lists
+from .admin_filters import titled
 from .admin_photos import PhotoAdminViews, photos_context
 from .admin_views import TransitionViews
 from .models import (
@@ -183,7 +184,7 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
         "remedy",
         "reason",
         "made_in_shopify",
-        "created_at",
+        ("created_at", titled(_("requested on"))),
     )
     search_fields = ("number", "order__name", "customer_email", "replacements__tracking_number")
     ordering = ("-created_at",)

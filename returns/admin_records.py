@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import money, steps
+from .admin_filters import titled
 from .models import Refund, RefundState, ReturnEvent, ShopifyOrder, WebhookDelivery
 from .tasks import refund_process
 
@@ -69,7 +70,12 @@ class RefundAdmin(ReadOnlyAdmin):
         "created_at",
     )
     of_requests = True
-    list_filter = (NeedsAttentionFilter, "state", "made_in_shopify", "created_at")
+    list_filter = (
+        NeedsAttentionFilter,
+        "state",
+        "made_in_shopify",
+        ("created_at", titled(_("created on"))),
+    )
     list_select_related = ("request",)
     search_fields = ("request__number", "shopify_refund_id")
     actions = ("retry_pending",)

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import events, steps
+from . import events, selectors, steps
 from .models import ReturnRequest, ShopifyOrder
 from .services.common import event_record
 
@@ -36,6 +36,7 @@ def customer_email_send(*, request_id: int, kind: str, event_id: int | None = No
             "lines": list(request.lines.all()),
             "shop_name": settings.SHOP_NAME,
             "return_address": settings.SHOP_RETURN_ADDRESS,
+            "send_back": selectors.items_wanted_back(request),
             "status_url": settings.PORTAL_URL.rstrip("/")
             + reverse("returns:status", args=[request.token]),
         }

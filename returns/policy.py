@@ -209,3 +209,19 @@ def withdrawal_blocker(order: Order, *, now: datetime, policy: ReturnPolicy) -> 
             "days": withdrawal_days(policy),
         }
     return None
+
+
+def order_closed_reasons(order: Order, items: list[ItemEligibility]) -> list[str]:
+    """Why nothing in this order can be returned or claimed, each reason once; empty while some
+    item still can be. The order's own reason (cancelled, unpaid, not shipped) comes alone."""
+    if any(entry.returnable or entry.claimable for entry in items):
+        return []
+    blocker = order_blocker(order)
+    if blocker:
+        return [blocker]
+    reasons = []
+    for entry in items:
+        reason = str(entry.claim_blocker or entry.return_blocker or NOTHING_LEFT)
+        if reason not in reasons:
+            reasons.append(reason)
+    return reasons

@@ -2,6 +2,7 @@
 
 import hmac
 import re
+import uuid
 from datetime import datetime, timedelta
 
 from django.db.models import (
@@ -19,12 +20,14 @@ from django.utils import timezone
 
 from . import events, money, steps
 from .models import (
+    ClaimRemedy,
     Refund,
     RefundState,
     ReturnEvent,
     ReturnKind,
     ReturnLine,
     ReturnRequest,
+    ReturnStatus,
     ShopifyOrder,
 )
 from .policy import WITHDRAWAL_REFUND_DAYS
@@ -172,3 +175,28 @@ def photos_asked_message(request: ReturnRequest) -> str:
     """What staff wrote when they last asked the shopper for more photos."""
     event = request.events.filter(type=steps.PHOTOS_ASK.event_type).order_by("-id").first()
     return events.payload_of(event).message if event else ""
+
+
+def items_wanted_back(return_request: ReturnRequest) -> bool:
+    """Whether the shopper is to send the items to the shop now, so their pages and emails show
+    the return address and the return slip.
+
+    A withdrawal's goods go back from the start until the parcel arrives. A guarantee claim's item
+    goes back only once staff accepted a repair (the approval email asks for it); a replacement
+    claim keeps the defective item. A rejected or cancelled request sends nothing back.
+    """
+    status = return_request.status
+    if return_request.kind == ReturnKind.RETURN:
+        return status in (ReturnStatus.REQUESTED, ReturnStatus.APPROVED)
+    return return_request.remedy == ClaimRemedy.REPAIR and status == ReturnStatus.APPROVED
+
+
+def request_by_submission(*, key: str | None) -> ReturnRequest | None:
+    """The request a form already made when it is sent again, or None for a new, missing or
+    mangled key. The key is a random secret handed to the browser with that form only, as
+    services.return_request_create treats it."""
+    try:
+        key = uuid.UUID(str(key))
+    except ValueError:
+        return None
+    return ReturnRequest.objects.filter(submission_key=key).first()

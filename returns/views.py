@@ -19,7 +19,7 @@ from . import ratelimit, selectors, services, steps
 from .forms import LookupForm, ReturnForm
 from .forms_photos import PHOTOS_AGAIN
 from .models import ReturnKind, ShopifyOrder
-from .policy import ReturnPolicy, order_blocker, order_eligibility
+from .policy import ReturnPolicy, order_closed_reasons, order_eligibility
 from .shopify.errors import ShopifyError
 from .views_photos import status_photos_context
 
@@ -140,6 +140,13 @@ def order_page(request):
         settled=selectors.settled_quantities(order),
     )
     if request.method == "POST":
+        # The same form sent again (the back button, then send): the request it made, not an
+        # error about units that request now holds.
+        made = selectors.request_by_submission(key=request.POST.get("submission_key"))
+        if made is not None:
+            return redirect("returns:submitted", token=made.token)
+    closed_reasons = order_closed_reasons(snapshot, items)
+    if request.method == "POST" and not closed_reasons:
         form = ReturnForm(request.POST, request.FILES, items=items)
         if form.is_valid():
             try:
@@ -166,7 +173,7 @@ def order_page(request):
     context = {
         "order": snapshot,
         "form": form,
-        "blocker": order_blocker(snapshot),
+        "closed_reasons": closed_reasons,
         "open_requests": order.return_requests.filter(status__in=selectors.OPEN_STATUSES),
         "photos_max": settings.CLAIM_PHOTOS_MAX,
         "photos_again": PHOTOS_AGAIN,
@@ -189,6 +196,7 @@ def submitted(request, token):
         "req": return_request,
         "lines": list(return_request.lines.all()),
         "return_address": settings.SHOP_RETURN_ADDRESS,
+        "send_back": selectors.items_wanted_back(return_request),
     }
     return render(request, "returns/submitted.html", context)
 
@@ -252,6 +260,7 @@ def status_context(return_request) -> dict:
         "can_cancel": steps.CANCEL.allowed(return_request),
         "withdraw_order": return_request.order.name,
         "return_address": settings.SHOP_RETURN_ADDRESS,
+        "send_back": selectors.items_wanted_back(return_request),
     }
 
 

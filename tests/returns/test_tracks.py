@@ -77,7 +77,7 @@ def test_not_satisfied_is_a_withdrawal_without_a_reason_everywhere(
 
     (email,) = mail.outbox
     assert email.subject.startswith("Your withdrawal R-1001-1 at ")
-    assert "we have received your withdrawal R-1001-1 for order #1001." in email.body
+    assert "We have received your withdrawal R-1001-1 for order #1001." in email.body
     assert "We refund you within 14 days of receiving your withdrawal" in email.body
 
     (line,) = [line for line in note_lines(devshop) if "R-1001-1" in line]
@@ -96,7 +96,7 @@ def test_a_defect_is_a_guarantee_claim_with_the_remedy_the_shopper_chose(
     html = status_page(client, request)
     assert "Guarantee claim R-1001-1" in html
     assert "claim under the legal guarantee" in html and "You asked for a repair." in html
-    assert "Send the item to the address below. We repair it free of charge" in html
+    assert "Once we have accepted the repair, we tell you where to send the item." in html
     # The withdrawal function's button is in every page's header, as the law wants; the claim's
     # own words never call it a withdrawal.
     main = html[html.index('<main id="main"') : html.index("</main>")]
