@@ -18,12 +18,11 @@ from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
 
+from . import locks
 from .models import ShopifyOrder
 from .shopify import notes
 from .shopify.errors import ShopifyUnavailable
 
-# Keeps these advisory locks apart from any other the portal takes per order ("note" in ASCII).
-LOCK_NAMESPACE = 0x6E6F7465
 # A holder needs a few Shopify requests, each bounded by SHOPIFY_TIMEOUT and the task's throttle
 # patience; waiting longer than this means something is stuck, and the task retries later.
 LOCK_WAIT = "60s"
@@ -95,7 +94,7 @@ def order_note_lock(order: ShopifyOrder) -> Iterator[None]:
                 cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_WAIT])
                 try:
                     cursor.execute(
-                        "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, order.pk]
+                        "SELECT pg_advisory_xact_lock(%s, %s)", [locks.ORDER_NOTE, order.pk]
                     )
                 except OperationalError as exc:
                     raise OrderNoteBusy(

@@ -16,22 +16,16 @@ the process instead.
 """
 
 import math
-import threading
 import uuid
-from collections import defaultdict
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
+from .. import locks
 from ..errors import RefundInFlight
+from ..locks import advisory_lock
 from ..models import Refund
-
-# The first key of the two-key advisory lock: "RFND", so the portal's locks stand apart.
-LOCK_SPACE = 0x52464E44
-_local_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 
 
 def lease_live(refund: Refund) -> bool:
@@ -55,17 +49,6 @@ def refund_lease_release(refund_id: int, token: uuid.UUID) -> None:
     )
 
 
-@contextmanager
 def order_refund_lock(order_pk: int):
     """Refunds of this order (the local copy's pk) are planned and sent one at a time."""
-    if connection.vendor != "postgresql":
-        with _local_locks[order_pk]:
-            yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_SPACE, order_pk])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, order_pk])
+    return advisory_lock(locks.REFUNDS, order_pk)

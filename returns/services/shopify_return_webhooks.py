@@ -30,16 +30,13 @@ as before; it reads the Return first and sends nothing when Shopify is already t
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict
-from contextlib import contextmanager
-
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .. import events, steps
+from .. import events, locks, steps
+from ..locks import advisory_transaction_lock
 from ..models import Refund, RefundState, ReturnReason, ReturnRequest, ShopifyOrder, WebhookDelivery
 from ..selectors import OPEN_STATUSES, order_snapshot
 from ..shopify import orders as shopify_orders
@@ -50,6 +47,7 @@ from ..shopify.types import legacy_id
 from ..shopify.webhooks import WebhookPayloadError
 from .common import step_record
 from .requests import request_make, shopify_order_store
+from .transitions import request_move
 
 __all__ = ["WebhookIgnored", "shopify_return_follow", "shopify_return_webhook"]
 
@@ -62,9 +60,6 @@ DECLINE_REASONS = {
     "FINAL_SALE": _("The item was sold as final sale."),
 }
 DECLINED_WITHOUT_NOTE = _("The shop declined the return.")
-# The first key of the two-key advisory lock: "RTRN", apart from the refunds' "RFND".
-LOCK_SPACE = 0x5254524E
-_local_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 
 
 class WebhookIgnored(Exception):
@@ -112,12 +107,12 @@ def shopify_return_follow(*, return_id: str, client=None) -> ReturnRequest:
         if seen_before == "CLOSED" and state.status == "OPEN":
             _reopened(request)
         if state.status in ("OPEN", "CLOSED") and steps.APPROVED_IN_SHOPIFY.allowed(request):
-            _move(request, steps.APPROVED_IN_SHOPIFY)
+            request_move(request, steps.APPROVED_IN_SHOPIFY)
             step_record(request=request, step=steps.APPROVED_IN_SHOPIFY)
         if state.status == "DECLINED" and steps.DECLINED_IN_SHOPIFY.allowed(request):
             _declined(request, state)
         if state.status == "CANCELED" and steps.CANCELLED_IN_SHOPIFY.allowed(request):
-            _move(request, steps.CANCELLED_IN_SHOPIFY)
+            request_move(request, steps.CANCELLED_IN_SHOPIFY)
             step_record(request=request, step=steps.CANCELLED_IN_SHOPIFY)
         if (
             state.all_disposed
@@ -127,7 +122,7 @@ def shopify_return_follow(*, return_id: str, client=None) -> ReturnRequest:
             _received(request, state)
         _refunds_follow(request, state, client=client)
         if state.status == "CLOSED" and steps.CLOSED_IN_SHOPIFY.allowed(request):
-            _move(request, steps.CLOSED_IN_SHOPIFY)
+            request_move(request, steps.CLOSED_IN_SHOPIFY)
             step_record(request=request, step=steps.CLOSED_IN_SHOPIFY)
         if seen_before != state.status:
             request.shopify_return_status = state.status
@@ -135,17 +130,9 @@ def shopify_return_follow(*, return_id: str, client=None) -> ReturnRequest:
     return request
 
 
-@contextmanager
 def _return_lock(return_id: str):
     """One read-and-follow of a Return at a time, from any worker, until the transaction ends."""
-    key = legacy_id(return_id) & 0x7FFFFFFF
-    if connection.vendor != "postgresql":
-        with _local_locks[key]:
-            yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, key])
-    yield
+    return advisory_transaction_lock(locks.RETURN_FOLLOW, legacy_id(return_id) & 0x7FFFFFFF)
 
 
 def _order_copy(state: ReturnState, *, client) -> ShopifyOrder:
@@ -239,14 +226,6 @@ def _language(order: ShopifyOrder) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def _move(request: ReturnRequest, step: steps.Step, **fields) -> None:
-    request.status = step.to_status
-    setattr(request, f"{step.to_status}_at", timezone.now())
-    for name, value in fields.items():
-        setattr(request, name, value)
-    request.save(update_fields=["status", f"{step.to_status}_at", *fields])
-
-
 def _reopened(request: ReturnRequest) -> None:
     if not steps.REOPENED_IN_SHOPIFY.allowed(request):
         return
@@ -262,7 +241,7 @@ def _declined(request: ReturnRequest, state: ReturnState) -> None:
     if not reason:
         with translation.override(request.locale):
             reason = str(DECLINE_REASONS.get(state.decline_reason, DECLINED_WITHOUT_NOTE))
-    _move(request, steps.DECLINED_IN_SHOPIFY, rejection_reason=reason)
+    request_move(request, steps.DECLINED_IN_SHOPIFY, rejection_reason=reason)
     step_record(
         request=request, step=steps.DECLINED_IN_SHOPIFY, payload=events.Rejected(reason=reason)
     )
@@ -273,7 +252,7 @@ def _received(request: ReturnRequest, state: ReturnState) -> None:
     for line in lines:
         line.received_quantity = min(state.arrived.get(line.line_item_id, 0), line.quantity)
         line.save(update_fields=["received_quantity"])
-    _move(request, steps.RECEIVED_IN_SHOPIFY, restock=state.restocked)
+    request_move(request, steps.RECEIVED_IN_SHOPIFY, restock=state.restocked)
     payload = events.Received(
         restock=state.restocked,
         lines=tuple(
@@ -321,7 +300,7 @@ def _refunds_follow(request: ReturnRequest, state: ReturnState, *, client) -> No
             succeeded_at=refund.created_at or timezone.now(),
         )
         if not steps.REFUNDED_IN_SHOPIFY.done(request):
-            _move(request, steps.REFUNDED_IN_SHOPIFY)
+            request_move(request, steps.REFUNDED_IN_SHOPIFY)
         step_record(
             request=request,
             step=steps.REFUNDED_IN_SHOPIFY,

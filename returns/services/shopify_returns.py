@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from .. import events, steps
+from .. import events, locks, steps
+from ..locks import advisory_lock
 from ..models import RefundState, ReturnEvent, ReturnReason, ReturnRequest, ReturnStatus
 from ..photo_links import admin_url
 from ..shopify import returns as shopify_returns
@@ -56,25 +55,11 @@ REASON_HANDLES = {
 HOLDS_UNITS = ("REQUESTED", "OPEN")
 # The portal's rejection has no Shopify reason of its own; the staff's message says it.
 DECLINE_REASON = "OTHER"
-# The first key of the two-key advisory lock: "RTRN", apart from the refunds' "RFND".
-LOCK_SPACE = 0x5254524E
 
 
-@contextmanager
 def shopify_return_lock(request_pk: int):
-    """One process at a time brings this request's Return up to date (PostgreSQL: an advisory
-    lock, held by the connection and released however the holder ends; SQLite, one process in the
-    demo and the tests: none needed)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_SPACE, request_pk])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, request_pk])
+    """One process at a time brings this request's Return up to date."""
+    return advisory_lock(locks.RETURN_SYNC, request_pk)
 
 
 @dataclass

@@ -38,7 +38,7 @@ def _locked(request_id: int) -> ReturnRequest:
     )
 
 
-def _move(request: ReturnRequest, step: steps.Step, **fields) -> None:
+def request_move(request: ReturnRequest, step: steps.Step, **fields) -> None:
     """Put the request where the step leads, stamping the step's own timestamp column."""
     request.status = step.to_status
     setattr(request, f"{step.to_status}_at", timezone.now())
@@ -53,7 +53,7 @@ def return_approve(*, request_id: int, user) -> ReturnRequest:
         if steps.APPROVE.done(request):
             return request
         steps.APPROVE.check(request)
-        _move(request, steps.APPROVE)
+        request_move(request, steps.APPROVE)
         step_record(request=request, step=steps.APPROVE, user=user)
     return request
 
@@ -67,7 +67,7 @@ def return_reject(*, request_id: int, user, reason: str) -> ReturnRequest:
         if steps.REJECT.done(request):
             return request
         steps.REJECT.check(request)
-        _move(request, steps.REJECT, rejection_reason=reason)
+        request_move(request, steps.REJECT, rejection_reason=reason)
         step_record(
             request=request, step=steps.REJECT, user=user, payload=events.Rejected(reason=reason)
         )
@@ -92,7 +92,7 @@ def return_receive(
         for line in lines:
             line.received_quantity = counts[line.pk]
             line.save(update_fields=["received_quantity"])
-        _move(request, steps.RECEIVE, restock=restock)
+        request_move(request, steps.RECEIVE, restock=restock)
         payload = events.Received(
             restock=restock,
             lines=tuple(
@@ -132,7 +132,7 @@ def replacement_ship(
             shipped_on=shipped_on,
             created_by=user,
         )
-        _move(request, steps.SHIP)
+        request_move(request, steps.SHIP)
         payload = events.ReplacementShipped(
             replacement=replacement.pk,
             carrier=replacement.get_carrier_display(),
@@ -151,6 +151,6 @@ def return_cancel(*, request_id: int) -> ReturnRequest:
         if steps.CANCEL.done(request):
             return request
         steps.CANCEL.check(request)
-        _move(request, steps.CANCEL)
+        request_move(request, steps.CANCEL)
         step_record(request=request, step=steps.CANCEL)
     return request

@@ -19,8 +19,9 @@ import pytest
 from django.db import connection
 
 from returns import services
+from returns.locks import RETURN_SYNC
 from returns.models import Refund
-from returns.services.shopify_returns import LOCK_SPACE, shopify_return_catch_up
+from returns.services.shopify_returns import shopify_return_catch_up
 
 from .worker import Workers, queued_on_redis, wait_for
 
@@ -132,7 +133,7 @@ def test_one_connection_at_a_time_brings_a_requests_return_up_to_date(
             connection.close()
 
     with connection.cursor() as cursor:  # someone else is at it
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_SPACE, request.pk])
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [RETURN_SYNC, request.pk])
     before = len(devshop.request_log())
     threads = [threading.Thread(target=catch_up) for _ in range(2)]
     for thread in threads:
@@ -140,7 +141,7 @@ def test_one_connection_at_a_time_brings_a_requests_return_up_to_date(
     time.sleep(1.0)
     assert len(devshop.request_log()) == before  # both wait; neither asked Shopify anything
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, request.pk])
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RETURN_SYNC, request.pk])
     for thread in threads:
         thread.join(timeout=30)
 
