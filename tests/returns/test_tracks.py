@@ -257,3 +257,11 @@ def test_the_deadline_in_3_days_filter(queue):
     for other in (fresh, claim, rejected):
         assert other.number not in html
     assert "Deadline in 3 days or passed" in queue.get(CHANGELIST).content.decode()
+
+
+def test_the_queue_writes_the_deadline_day_first_in_english(queue):
+    # A shop in Europe reads 05/12/2026 as the 5th of December; so must the English back office.
+    withdrawal(10)
+    due = timezone.localdate(timezone.now() - timedelta(days=10) + timedelta(days=14))
+    html = queue.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"({due:%d/%m/%Y})" in html
