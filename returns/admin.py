@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.http import QueryDict
 from django.urls import path
 from django.utils import formats, timezone
@@ -26,7 +26,7 @@ from .models import (
     ReturnLine,
     ReturnRequest,
 )
-from .selectors import order_snapshot, refund_days_left, unwritten_shopify_writes, with_refund_due
+from .selectors import order_snapshot, refund_days_left, with_refund_due
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -112,24 +112,6 @@ class ReturnEventInline(ReadOnlyInline):
     related = ("user",)
 
 
-class NeedsAttentionFilter(admin.SimpleListFilter):
-    """Requests with a refund pending too long or a step Shopify never got."""
-
-    title = _("needs attention")
-    parameter_name = "attention"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Yes"))]
-
-    def queryset(self, request, queryset):
-        if self.value() != "yes":
-            return queryset
-        since = timezone.now() - timedelta(minutes=settings.REFUND_ATTENTION_MINUTES)
-        stale = Refund.objects.filter(state=RefundState.PENDING, created_at__lt=since)
-        unwritten = {request_id for request_id, _event in unwritten_shopify_writes()}
-        return queryset.filter(Q(pk__in=stale.values("request_id")) | Q(pk__in=unwritten))
-
-
 class TodoFilter(admin.SimpleListFilter):
     """The start page's to-do lists (returns/todo.py); the queue shows them in their order."""
 
@@ -177,7 +159,6 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
     )
     list_filter = (
         TodoFilter,
-        NeedsAttentionFilter,
         RefundDeadlineFilter,
         "status",
         "kind",
@@ -353,6 +334,18 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
                     "The access scopes are granted now: %(returns)d requests' steps sent to their "
                     "Shopify Returns again.",
                     resumed["returns"],
+                )
+                % resumed,
+            )
+        if resumed["refused"]:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(refused)d request's steps that Shopify refused sent to its Shopify Return "
+                    "again.",
+                    "%(refused)d requests' steps that Shopify refused sent to their Shopify "
+                    "Returns again.",
+                    resumed["refused"],
                 )
                 % resumed,
             )

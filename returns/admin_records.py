@@ -1,8 +1,5 @@
 """Read-only records of the back office: refunds, the audit trail, order copies, webhooks."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +8,7 @@ from django.utils.translation import ngettext
 from . import money, steps
 from .admin_filters import titled
 from .models import Refund, RefundState, ReturnEvent, ShopifyOrder, WebhookDelivery
+from .selectors import refund_waiting_too_long, refunds_waiting_too_long
 from .tasks import refund_process
 
 
@@ -50,9 +48,7 @@ class RefundAdmin(ReadOnlyAdmin):
 
         def queryset(self, request, queryset):
             if self.value() == "yes":
-                return queryset.filter(
-                    state=RefundState.PENDING, created_at__lt=RefundAdmin.attention_cutoff()
-                )
+                return queryset.filter(pk__in=refunds_waiting_too_long().values("pk"))
             if self.value() == "late":
                 return queryset.filter(late_success_at__isnull=False)
             return queryset
@@ -86,11 +82,6 @@ class RefundAdmin(ReadOnlyAdmin):
         for field in Refund._meta.fields
     ]
 
-    @staticmethod
-    def attention_cutoff():
-        """Refunds pending since before this have waited too long for Shopify: a person looks."""
-        return timezone.now() - timedelta(minutes=settings.REFUND_ATTENTION_MINUTES)
-
     @admin.display(description=_("amount"), ordering="amount")
     def amount_shown(self, obj):
         return money.format_number(obj.amount, obj.currency)
@@ -103,7 +94,7 @@ class RefundAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("needs attention"), boolean=True)
     def needs_attention(self, obj):
-        return obj.state == RefundState.PENDING and obj.created_at < self.attention_cutoff()
+        return refund_waiting_too_long(obj)
 
     @admin.display(description=_("succeeded after failing"), boolean=True)
     def succeeded_after_failing(self, obj):

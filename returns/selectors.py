@@ -5,6 +5,7 @@ import re
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import (
     Case,
     DateTimeField,
@@ -142,6 +143,21 @@ def stalled_refunds(*, quiet_since, now):
     return Refund.objects.filter(state=RefundState.PENDING, updated_at__lt=quiet_since).exclude(
         lease_expires_at__gt=now  # an attempt is sending it right now
     )
+
+
+def refund_waiting_too_long(refund: Refund, *, now=None) -> bool:
+    """Still pending STALLED_WORK_MINUTES after it was asked for, however busy its retries are:
+    a person looks (the to-do list of stalled work, the refunds' "needs attention")."""
+    return refund.state == RefundState.PENDING and refund.created_at < _waiting_cutoff(now)
+
+
+def refunds_waiting_too_long(*, now=None):
+    """The refunds `refund_waiting_too_long` holds for, as a query."""
+    return Refund.objects.filter(state=RefundState.PENDING, created_at__lt=_waiting_cutoff(now))
+
+
+def _waiting_cutoff(now=None) -> datetime:
+    return (now or timezone.now()) - timedelta(minutes=settings.STALLED_WORK_MINUTES)
 
 
 def with_refund_due(queryset):

@@ -449,6 +449,13 @@ SHOPIFY_RETURN_RESUMED = Step(
     actor=Actor.SYSTEM,
     payload=events.ShopifyReturnResumed,
 )
+# A later catch-up took every step the Return had refused or waited for: nothing is left open.
+SHOPIFY_RETURN_IN_STEP = Step(
+    name="shopify_return_in_step",
+    event_type="shopify.return_in_step",
+    label=_("The Shopify Return is in step again: Shopify took the steps it had not taken"),
+    actor=Actor.SYSTEM,
+)
 NOTE_REPAIRED = Step(
     name="note_repaired",
     event_type="shopify.note_repaired",
@@ -618,6 +625,7 @@ STEPS = (
     SHOPIFY_RETURN_REFUSED,
     SHOPIFY_RETURN_WAITING,
     SHOPIFY_RETURN_RESUMED,
+    SHOPIFY_RETURN_IN_STEP,
     NOTE_REPAIRED,
     SHOP_REDACTED,
     PHOTOS_EXPIRED,

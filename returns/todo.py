@@ -6,18 +6,15 @@ The start page counts them, the queue filters by them (?todo=<key>), in the list
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from . import steps
 from .models import ClaimRemedy, ReturnRequest, ReturnStatus
 from .models_withdrawal import WithdrawalOutcome
-from .selectors import stalled_refunds, unwritten_shopify_writes, with_refund_due
+from .selectors import refunds_waiting_too_long, unwritten_shopify_writes, with_refund_due
 from .services.shopify_access import open_return_refusals, open_scope_waits
 
 
@@ -51,14 +48,13 @@ def _replacements(requests: QuerySet) -> QuerySet:
 
 
 def _stalled(requests: QuerySet) -> QuerySet:
-    """Shopify work the stalled-work sweep picks up (returns/services/recovery.py), and Return
-    steps Shopify refused: pending refunds quiet past their lease, failed write-backs, steps
-    waiting for an access scope."""
-    now = timezone.now()
-    quiet_since = now - timedelta(minutes=settings.STALLED_WORK_MINUTES)
-    unwritten = {request_id for request_id, _event in unwritten_shopify_writes(before=quiet_since)}
+    """Shopify work a person should look at: refunds pending past STALLED_WORK_MINUTES, steps
+    whose write to the order failed, Return steps waiting for an access scope or refused by
+    Shopify (until the Return is in step again). "Send their stalled Shopify work again" sends
+    each of them again."""
+    unwritten = {request_id for request_id, _event in unwritten_shopify_writes()}
     return requests.filter(
-        Q(pk__in=stalled_refunds(quiet_since=quiet_since, now=now).values("request_id"))
+        Q(pk__in=refunds_waiting_too_long().values("request_id"))
         | Q(pk__in=unwritten)
         | Q(pk__in=open_scope_waits().values("request_id"))
         | Q(pk__in=open_return_refusals().values("request_id"))

@@ -268,7 +268,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
-# Pending refunds and failed Shopify writes quiet for this long are sent again by the sweep.
+# Pending refunds and failed Shopify writes quiet for this long are sent again by the sweep; a
+# refund still pending this long after it was asked for is listed as stalled Shopify work.
 STALLED_WORK_MINUTES = env.int("STALLED_WORK_MINUTES", default=15)
 # Claim photos are deleted this many days after their request was resolved, rejected or
 # cancelled, by the hourly photo sweep (which also retries deletions a failing store refused).
@@ -347,8 +348,6 @@ FINAL_SALE_TAGS = env.list("FINAL_SALE_TAGS", default=["final-sale"])
 # A withdrawal from an order not shipped yet: cancel it in Shopify (refund and restock) at once,
 # instead of leaving the cancellation to staff.
 WITHDRAWAL_CANCEL_AUTOMATICALLY = env.bool("WITHDRAWAL_CANCEL_AUTOMATICALLY", default=False)
-# A refund still pending after this many minutes is flagged "needs attention" in the admin.
-REFUND_ATTENTION_MINUTES = env.int("REFUND_ATTENTION_MINUTES", default=15)
 # How long one attempt to send a refund may be in flight before another may start: past the
 # task's hard time limit its worker has surely stopped, even one killed without a word.
 REFUND_LEASE_SECONDS = env.int("REFUND_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)

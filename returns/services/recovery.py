@@ -20,7 +20,7 @@ from .. import events, order_note, steps, tasks
 from ..models import ReturnEvent, ShopifyOrder, WebhookDelivery
 from ..selectors import stalled_refunds, unwritten_shopify_writes
 from .common import event_record
-from .shopify_access import shopify_return_waits_resume
+from .shopify_access import shopify_return_refusals_resend, shopify_return_waits_resume
 
 # Orders whose note one sweep compares; more wait for the next sweep, so that the first sweep
 # after an upgrade (every order unchecked) does not spend the shop's whole rate limit at once.
@@ -64,12 +64,17 @@ def stalled_work_resume(*, request_ids: list[int] | None = None) -> dict[str, in
         tasks.shopify_order_write_back.delay_on_commit(event_id)
     # Steps on Shopify Returns that waited for an access scope, sent again once it is granted.
     returns = shopify_return_waits_resume(request_ids=request_ids)
+    # Steps Shopify refused, only when staff ask: unchanged, Shopify would refuse them again.
+    refused = 0
+    if request_ids is not None:
+        refused = shopify_return_refusals_resend(request_ids=request_ids)
     return {
         "refunds": len(refunds),
         "writes": len(failed),
         "webhooks": len(deliveries),
         "notes": len(notes),
         "returns": returns,
+        "refused": refused,
     }
 
 

@@ -27,6 +27,8 @@ from .common import event_record
 __all__ = [
     "open_return_refusals",
     "open_scope_waits",
+    "shopify_return_in_step_record",
+    "shopify_return_refusals_resend",
     "shopify_return_scope_wait_record",
     "shopify_return_waits_resume",
 ]
@@ -35,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 WAITING = steps.SHOPIFY_RETURN_WAITING.event_type
 RESUMED = steps.SHOPIFY_RETURN_RESUMED.event_type
+IN_STEP = steps.SHOPIFY_RETURN_IN_STEP.event_type
 REFUSED = steps.SHOPIFY_RETURN_REFUSED.event_type
 RETURN_STEPS = tuple(step.event_type for step in steps.STEPS if step.shopify_return)
 
@@ -59,7 +62,7 @@ def shopify_return_scope_wait_record(*, event_id: int, scopes: tuple[str, ...], 
 
 def _since_last_resumption(event_type: str, request_ids: list[int] | None):
     resumed_since = ReturnEvent.objects.filter(
-        request=OuterRef("request"), type=RESUMED, pk__gt=OuterRef("pk")
+        request=OuterRef("request"), type__in=(RESUMED, IN_STEP), pk__gt=OuterRef("pk")
     )
     recorded = ReturnEvent.objects.filter(type=event_type).exclude(Exists(resumed_since))
     if request_ids is not None:
@@ -73,9 +76,27 @@ def open_scope_waits(request_ids: list[int] | None = None):
 
 
 def open_return_refusals(request_ids: list[int] | None = None):
-    """Steps Shopify refused on the Return since their request's last resumption: a person looks
-    at the audit trail."""
+    """Steps Shopify refused on the Return since their request's last resumption, or since its
+    Return was last in step again: a person looks at the audit trail."""
     return _since_last_resumption(REFUSED, request_ids)
+
+
+def shopify_return_in_step_record(*, request: ReturnRequest) -> None:
+    """The Return has just been brought up to where the request is: close what was left open."""
+    ids = [request.pk]
+    if open_return_refusals(ids).exists() or open_scope_waits(ids).exists():
+        event_record(request=request, step=steps.SHOPIFY_RETURN_IN_STEP)
+
+
+def shopify_return_refusals_resend(*, request_ids: list[int]) -> int:
+    """Staff put right what Shopify objected to: send these requests' refused Return steps once
+    more (the last refused one brings the whole Return up to date); returns how many."""
+    last_refused = {}
+    for refusal in open_return_refusals(request_ids).order_by("pk"):
+        last_refused[refusal.request_id] = refusal.data["event"]
+    for event_id in last_refused.values():
+        tasks.shopify_return_step.delay_on_commit(event_id)
+    return len(last_refused)
 
 
 def shopify_return_waits_resume(*, request_ids: list[int] | None = None) -> int:

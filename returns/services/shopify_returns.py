@@ -38,6 +38,7 @@ from ..shopify.orders import order_gid
 from ..shopify.returns import CUSTOMER_NOTE_MAX, ReturnSetup, ShopifyReturn
 from .common import event_record
 from .restock import restock_location
+from .shopify_access import shopify_return_in_step_record
 
 __all__ = [
     "CaughtUp",
@@ -87,6 +88,7 @@ def shopify_return_catch_up(
         caught = CaughtUp()
         if steps.returns_goods(request):
             _Sync(request, client or get_client(), caught).run(close=close)
+            shopify_return_in_step_record(request=request)
         return caught
 
 

@@ -148,7 +148,7 @@ def test_the_queue_shows_requests_shopify_never_heard_about_and_sends_them_again
     devshop.add_fault("http_503")  # Shopify fails the write once; the task gives up (no broker)
     with django_capture_on_commit_callbacks(execute=True):
         services.return_approve(request_id=a_return.pk, user=staff)
-    html = admin_client.get(CHANGELIST, {"attention": "yes"}).content.decode()
+    html = admin_client.get(CHANGELIST, {"todo": "stalled"}).content.decode()
     assert a_return.number in html and other.number not in html
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -156,7 +156,7 @@ def test_the_queue_shows_requests_shopify_never_heard_about_and_sends_them_again
             CHANGELIST, {"action": "resume_selected", "_selected_action": [a_return.pk]}
         )
     assert "return-approved" in devshop.order_by_name("#1001")["tags"]
-    html = admin_client.get(CHANGELIST, {"attention": "yes"}).content.decode()
+    html = admin_client.get(CHANGELIST, {"todo": "stalled"}).content.decode()
     assert a_return.number not in html
 
 

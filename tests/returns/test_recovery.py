@@ -60,7 +60,14 @@ def test_work_stalled_by_an_outage_resumes_when_shopify_is_back(
 
     with django_capture_on_commit_callbacks(execute=True):
         again = services.stalled_work_resume()
-    assert again == {"refunds": 0, "writes": 0, "webhooks": 0, "notes": 0, "returns": 0}
+    assert again == {
+        "refunds": 0,
+        "writes": 0,
+        "webhooks": 0,
+        "notes": 0,
+        "returns": 0,
+        "refused": 0,
+    }
     assert len(devshop.order_by_name("#1001")["refunds"]) == 1
 
 
@@ -73,6 +80,7 @@ def test_recent_work_is_left_to_its_own_retries(a_return, staff, devshop):
         "webhooks": 0,
         "notes": 0,
         "returns": 0,
+        "refused": 0,
     }
 
 

@@ -55,8 +55,15 @@ def test_the_needs_attention_filter_lists_refunds_pending_over_15_minutes(admin_
     assert response.content.decode().count('alt="True"') == 1
 
 
-def test_how_long_is_too_long_is_a_setting(admin_client, refunds, settings):
-    settings.REFUND_ATTENTION_MINUTES = 30
+def test_how_long_is_too_long_is_the_stalled_work_setting(admin_client, refunds, settings):
+    settings.STALLED_WORK_MINUTES = 30
     assert listed(admin_client, attention="yes")[1] == set()
-    settings.REFUND_ATTENTION_MINUTES = 1
+    settings.STALLED_WORK_MINUTES = 1
     assert listed(admin_client, attention="yes")[1] == {refunds["stuck"], refunds["fresh"]}
+
+
+def test_the_to_do_list_of_stalled_work_holds_the_same_refunds(admin_client, refunds):
+    # One rule: what Refunds flags as needing attention is what the start page counts as stalled.
+    html = admin_client.get(reverse("admin:returns_returnrequest_changelist"), {"todo": "stalled"})
+    listed_there = {str(r) for r in html.context["cl"].result_list}
+    assert listed_there == {refunds["stuck"]}

@@ -82,7 +82,7 @@ def mix(make):
     refund = Refund.objects.create(
         request=mix["resolved"], amount=Decimal("10.00"), currency="EUR", state="pending"
     )
-    Refund.objects.filter(pk=refund.pk).update(updated_at=long_ago)
+    Refund.objects.filter(pk=refund.pk).update(created_at=long_ago, updated_at=long_ago)
     failed = ReturnEvent.objects.create(
         request=mix["rejected"], type="shopify.write_failed", actor="system", data={"event": 1}
     )
