@@ -196,7 +196,7 @@ def request_history(request: ReturnRequest, *, customer_name: str = "") -> list[
         elif step.name.endswith("_in_shopify") or step is steps.MADE_IN_SHOPIFY:
             shopify = _("done in Shopify")
         elif event.pk in written:
-            shopify = _("on the Shopify order")
+            shopify = _("noted on the Shopify order")
         lines.append(
             HistoryLine(
                 at=event.created_at,

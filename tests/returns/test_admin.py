@@ -63,7 +63,9 @@ def test_the_queue_shows_what_staff_need_and_does_not_grow_in_queries(admin_clie
     assert "2 × Linen shirt" in html and "R-" in html
 
 
-def test_the_queue_finds_requests_by_number_order_email_name_and_tracking(a_claim, admin_client, staff):
+def test_the_queue_finds_requests_by_number_order_email_name_and_tracking(
+    a_claim, admin_client, staff
+):
     services.return_approve(request_id=a_claim.pk, user=staff)
     services.replacement_ship(
         request_id=a_claim.pk,
