@@ -118,7 +118,7 @@ def _email(payload: events.EmailSent, request) -> str:
     if step.email_subject is not None:
         subject = str(step.email_subject) % {"number": request.number, "order": request.order}
         return f"“{subject}”"
-    return str(step.shopper_label or step.label)
+    return f"“{step.shopper_label or step.label}”"
 
 
 DESCRIBE: dict[type[events.Payload], Callable[[events.Payload, ReturnRequest], str]] = {
