@@ -38,12 +38,17 @@ class HistoryLine:
         return formats.date_format(timezone.localtime(self.at), WHEN_FORMAT)
 
 
+def _quoted(text: str) -> str:
+    """Words someone wrote, between the quotation marks of the staff member's language."""
+    return _("“%(text)s”") % {"text": text}
+
+
 def _items(payload: events.Requested, request) -> str:
     return ", ".join(f"{item.quantity} × {item.title}" for item in payload.items)
 
 
 def _rejected(payload: events.Rejected, request) -> str:
-    return f"“{payload.reason}”" if payload.reason else ""
+    return _quoted(payload.reason) if payload.reason else ""
 
 
 def _received(payload: events.Received, request) -> str:
@@ -53,7 +58,7 @@ def _received(payload: events.Received, request) -> str:
 
 
 def _photos_asked(payload: events.PhotosAsked, request) -> str:
-    return f"“{payload.message}”" if payload.message else ""
+    return _quoted(payload.message) if payload.message else ""
 
 
 def _photos_added(payload: events.PhotosAdded, request) -> str:
@@ -83,7 +88,7 @@ def _attempt(payload: events.RefundAttemptFailed, request) -> str:
 
 def _written(payload: events.ShopifyWritten, request) -> str:
     tags = ", ".join(payload.tags)
-    note = f"“{payload.note}”"
+    note = _quoted(payload.note)
     return _("%(note)s, tags: %(tags)s") % {"note": note, "tags": tags} if tags else note
 
 
@@ -101,7 +106,7 @@ def _resumed(payload: events.ShopifyReturnResumed, request) -> str:
 
 
 def _repaired(payload: events.NoteRepaired, request) -> str:
-    return f"“{payload.note}”"
+    return _quoted(payload.note)
 
 
 def _photos_deleted(payload: events.PhotosDeleted, request) -> str:
@@ -117,8 +122,8 @@ def _email(payload: events.EmailSent, request) -> str:
         return ""
     if step.email_subject is not None:
         subject = str(step.email_subject) % {"number": request.number, "order": request.order}
-        return f"“{subject}”"
-    return f"“{step.shopper_label or step.label}”"
+        return _quoted(subject)
+    return _quoted(step.shopper_label or step.label)
 
 
 DESCRIBE: dict[type[events.Payload], Callable[[events.Payload, ReturnRequest], str]] = {

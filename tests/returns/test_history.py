@@ -72,4 +72,4 @@ def test_a_step_shopify_took_says_so():
         "",
         "in Shopify erledigt",
     ]
-    assert lines[1].detail == "“R-1-1: approved”, Tags: a"
+    assert lines[1].detail == "„R-1-1: approved“, Tags: a"
