@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Subquery, Sum
@@ -17,99 +16,10 @@ from . import money, services, steps
 from . import todo as todo_lists
 from .admin_filters import titled
 from .admin_photos import PhotoAdminViews, photos_context
+from .admin_screen import request_screen
 from .admin_views import TransitionViews
-from .models import (
-    Refund,
-    RefundState,
-    Replacement,
-    ReturnEvent,
-    ReturnLine,
-    ReturnRequest,
-)
-from .selectors import order_snapshot, refund_days_left, with_refund_due
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    # The staff member shown on each row, fetched with the rows: one query per inline, however
-    # long the audit trail grows.
-    related = ()
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*self.related)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_view_permission(self, request, obj=None):
-        # Part of the request's screen: whoever may see the request sees its items, refunds,
-        # replacement and audit trail, without a permission for each.
-        return request.user.has_perm(steps.VIEW_PERMISSION)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReturnLineInline(ReadOnlyInline):
-    model = ReturnLine
-    fields = (
-        "title",
-        "variant_title",
-        "sku",
-        "quantity",
-        "received_quantity",
-        "unit_price_shown",
-        "currency",
-    )
-
-    @admin.display(description=_("unit price"))
-    def unit_price_shown(self, obj):
-        return money.format_number(obj.unit_price, obj.currency)
-
-
-class RefundInline(ReadOnlyInline):
-    model = Refund
-    fields = (
-        "created_at",
-        "amount_shown",
-        "currency",
-        "shop_amount_shown",
-        "state",
-        "late_success_at",
-        "error",
-        "attempts",
-        "requested_by",
-        "made_in_shopify",
-        "shopify_refund_id",
-    )
-    related = ("requested_by",)
-
-    @admin.display(description=_("amount"))
-    def amount_shown(self, obj):
-        return money.format_number(obj.amount, obj.currency)
-
-    @admin.display(description=_("in the shop's currency"))
-    def shop_amount_shown(self, obj):
-        # Shopify's booking of a refund made in the customer's currency; known once it is made.
-        if obj.shop_amount is None:
-            return "–"
-        return money.format_with_code(obj.shop_amount, obj.shop_currency)
-
-
-class ReplacementInline(ReadOnlyInline):
-    model = Replacement
-    fields = ("shipped_on", "carrier", "tracking_number", "tracking_url", "created_by")
-    related = ("created_by",)
-
-
-class ReturnEventInline(ReadOnlyInline):
-    model = ReturnEvent
-    fields = ("created_at", "type", "actor", "user", "customer_visible", "data")
-    related = ("user",)
+from .models import Refund, RefundState, ReturnRequest
+from .selectors import refund_days_left, with_refund_due
 
 
 class TodoFilter(admin.SimpleListFilter):
@@ -167,31 +77,18 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
         "made_in_shopify",
         ("created_at", titled(_("requested on"))),
     )
-    search_fields = ("number", "order__name", "customer_email", "replacements__tracking_number")
+    search_fields = (
+        "number",
+        "order__name",
+        "customer_email",
+        "order__customer_name",
+        "replacements__tracking_number",
+    )
     ordering = ("-created_at",)
     list_per_page = 50
     actions = ("approve_selected", "resume_selected")
-    readonly_fields = (
-        "number",
-        "order",
-        "made_in_shopify",
-        "kind",
-        "reason",
-        "remedy",
-        "refund_deadline",
-        "status",
-        "locale",
-        "customer_email",
-        "comment",
-        "rejection_reason",
-        "created_at",
-        "approved_at",
-        "received_at",
-        "resolved_at",
-        "rejected_at",
-    )
-    fields = readonly_fields
-    inlines = (ReturnLineInline, RefundInline, ReplacementInline, ReturnEventInline)
+    # The request's screen is designed in its template (returns/admin_screen.py), not as fields.
+    readonly_fields = fields = ("number",)
     change_form_template = "admin/returns/returnrequest/change_form.html"
 
     def get_queryset(self, request):
@@ -222,7 +119,7 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         # The change view shows neither the queue's items column nor its refunded total; the
-        # lines come with their inline.
+        # screen reads its lines itself.
         queryset = with_refund_due(super().get_queryset(request).select_related("order"))
         try:
             return queryset.get(pk=self.model._meta.pk.to_python(object_id))
@@ -370,12 +267,10 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
         extra_context = extra_context or {}
         extra_context["todo"] = todo_lists.todo_list(self._todo_key(request))
         if return_request is not None:
-            snapshot = order_snapshot(return_request.order)
             extra_context.update(
-                order=snapshot,
-                shopify_admin_url=(
-                    f"https://admin.shopify.com/store/{settings.SHOPIFY_SHOP}/orders/{snapshot.legacy_id}"
-                ),
+                request_screen(return_request),
+                age=self.age(return_request),
+                refund_deadline=self.refund_deadline(return_request),
                 steps=steps.steps_offered(return_request, request.user),
                 **photos_context(return_request, request.user),
             )

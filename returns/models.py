@@ -27,6 +27,8 @@ class ShopifyOrder(models.Model):
     shopify_id = models.CharField(_("Shopify ID"), max_length=64, unique=True)
     name = models.CharField(_("order"), max_length=64, unique=True)
     email = models.EmailField(_("customer email"), blank=True)
+    # Also in `data`; a column so that staff can search the queue by the customer's name.
+    customer_name = models.CharField(_("customer name"), max_length=255, blank=True)
     customer_locale = models.CharField(_("customer locale"), max_length=16, blank=True)
     currency = models.CharField(_("currency"), max_length=3)
     # The order as returned by returns.shopify.orders, serialised; money kept as strings.

@@ -44,6 +44,8 @@ class Step:
     event_type: str
     label: Promise  # what staff read: the button, the audit trail
     actor: str = Actor.STAFF
+    # The audit trail's words once the step is taken, where the button's say what to do.
+    done_label: Promise | None = None
     payload: type[events.Payload] = events.Nothing
     from_statuses: frozenset[str] = frozenset()
     to_status: str | None = None
@@ -70,6 +72,10 @@ class Step:
     # Taking it brings the whole Return up to where the request is, so a step whose task runs
     # late (or never ran) is caught up by the next.
     shopify_return: str = ""
+
+    @property
+    def history_label(self) -> Promise:
+        return self.done_label or self.label
 
     @property
     def customer_visible(self) -> bool:
@@ -217,6 +223,7 @@ APPROVE = Step(
     name="approve",
     event_type="returns.approved",
     label=_("Approve"),
+    done_label=_("Approved"),
     from_statuses=frozenset({Status.REQUESTED}),
     to_status=Status.APPROVED,
     permission="returns.approve_return",
@@ -231,6 +238,7 @@ REJECT = Step(
     name="reject",
     event_type="returns.rejected",
     label=_("Reject"),
+    done_label=_("Rejected"),
     payload=events.Rejected,
     from_statuses=OPEN,
     to_status=Status.REJECTED,
@@ -248,6 +256,7 @@ RECEIVE = Step(
     name="receive",
     event_type="returns.received",
     label=_("Mark parcel received"),
+    done_label=_("Parcel received"),
     payload=events.Received,
     from_statuses=frozenset({Status.REQUESTED, Status.APPROVED}),
     to_status=Status.RECEIVED,
@@ -264,6 +273,7 @@ SHIP = Step(
     name="ship",
     event_type="returns.replacement_shipped",
     label=_("Ship replacement"),
+    done_label=_("Replacement shipped"),
     payload=events.ReplacementShipped,
     from_statuses=frozenset({Status.APPROVED, Status.RECEIVED}),
     to_status=Status.RESOLVED,
@@ -284,6 +294,7 @@ PHOTOS_ASK = Step(
     name="photos_ask",
     event_type=PHOTOS_ASKED_EVENT,
     label=_("Ask for more photos"),
+    done_label=_("More photos asked for"),
     payload=events.PhotosAsked,
     from_statuses=OPEN,
     kinds=frozenset({ReturnKind.CLAIM}),
@@ -314,6 +325,7 @@ REFUND = Step(
     name="refund",
     event_type="returns.refund.requested",
     label=_("Refund"),
+    done_label=_("Refund asked for"),
     payload=events.RefundMoved,
     from_statuses=frozenset({Status.APPROVED, Status.RECEIVED, Status.RESOLVED}),
     permission="returns.issue_refund",
@@ -389,6 +401,7 @@ ORDER_CANCEL = Step(
     name="order_cancel",
     event_type="withdrawal.order_cancel_requested",
     label=_("Cancel the order in Shopify (refund and restock)"),
+    done_label=_("Cancellation of the order asked of Shopify"),
     from_statuses=frozenset({Status.REQUESTED, Status.APPROVED}),
     guard=_is_cancellation,
     permission="returns.issue_refund",
@@ -522,6 +535,7 @@ def _in_shopify(step: Step, *, name: str, event_type: str, label, note, email: s
         name=name,
         event_type=event_type,
         label=label,
+        done_label=None,
         actor=Actor.SYSTEM,
         permission=None,
         note=note,

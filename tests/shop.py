@@ -44,6 +44,8 @@ def order(
     financial_status="PAID",
     note=None,
     tags=(),
+    customer=("Anna", "Jansen"),
+    address=("Keizersgracht 12", "1015 CS", "Amsterdam", "NL"),
 ):
     now = datetime.now(UTC)
     items = items or [line_item()]
@@ -87,6 +89,8 @@ def order(
         "presentmentCurrencyCode": "EUR",
         "note": note,
         "tags": list(tags),
+        "shippingAddress": _address(customer, address),
+        "billingAddress": _address(customer, address),
         "totalPriceSet": money(f"{total:.2f}"),
         "totalRefundedSet": money("0.00"),
         "lineItems": {"nodes": items},
@@ -141,3 +145,23 @@ def presented_in(data, currency: str, rate: Decimal):
         return value
 
     return {**convert(data), "presentmentCurrencyCode": currency}
+
+
+def _address(customer, address):
+    if customer is None:
+        return None
+    first, last = customer
+    street, postcode, city, country = address
+    return {
+        "name": f"{first} {last}",
+        "firstName": first,
+        "lastName": last,
+        "company": None,
+        "address1": street,
+        "address2": None,
+        "zip": postcode,
+        "city": city,
+        "province": None,
+        "countryCodeV2": country,
+        "phone": None,
+    }

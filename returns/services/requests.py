@@ -48,6 +48,7 @@ def shopify_order_store(*, order: Order) -> ShopifyOrder:
         fields = {
             "name": order.name,
             "email": (order.email or "").lower(),
+            "customer_name": order.customer_name or "",
             "customer_locale": order.customer_locale or "",
             "currency": order.currency,
             "data": order.to_json(),

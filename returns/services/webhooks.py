@@ -371,8 +371,9 @@ def personal_data_erase(*, requests, orders) -> None:
             ReturnEvent.objects.filter(pk=event.pk).update(data=cleaned)
     for order in ShopifyOrder.objects.filter(pk__in=list(orders.values_list("pk", flat=True))):
         # Order.from_json needs every field, so personal ones are emptied, not dropped.
-        data = {**(order.data or {}), "email": None, "note": None}
-        ShopifyOrder.objects.filter(pk=order.pk).update(email="", data=data)
+        personal = dict.fromkeys(("email", "note", "customer_name", "shipping_address"))
+        data = {**(order.data or {}), **personal}
+        ShopifyOrder.objects.filter(pk=order.pk).update(email="", customer_name="", data=data)
 
 
 def _without_personal_keys(value):

@@ -16,6 +16,7 @@ from .types import (
     GID_PREFIX,
     Fulfillment,
     LineItem,
+    MailingAddress,
     Money,
     Order,
     OrderRefund,
@@ -114,7 +115,38 @@ def order_from_graphql(node: dict[str, Any]) -> Order:
             )
             for line in (node.get("shippingLines") or {}).get("nodes") or ()
         ),
+        customer_name=_customer_name(node),
+        shipping_address=_address(node.get("shippingAddress")),
     )
+
+
+def _customer_name(node: dict[str, Any]) -> str | None:
+    for address in (node.get("shippingAddress"), node.get("billingAddress")):
+        address = address or {}
+        name = address.get("name") or " ".join(
+            part for part in (address.get("firstName"), address.get("lastName")) if part
+        )
+        if name and name.strip():
+            return name.strip()
+    return None
+
+
+def _address(node: dict[str, Any] | None) -> MailingAddress | None:
+    if not node:
+        return None
+    address = MailingAddress(
+        name=node.get("name") or None,
+        company=node.get("company") or None,
+        address1=node.get("address1") or None,
+        address2=node.get("address2") or None,
+        zip=node.get("zip") or None,
+        city=node.get("city") or None,
+        province=node.get("province") or None,
+        country_code=node.get("countryCodeV2") or None,
+        phone=node.get("phone") or None,
+    )
+    # Shopify without access to protected customer data sends the address with every part empty.
+    return address if address.lines() or address.phone else None
 
 
 def _line_item(node: dict[str, Any]) -> LineItem:

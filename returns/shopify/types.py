@@ -125,6 +125,27 @@ class ShippingLine:
 
 
 @dataclass(frozen=True)
+class MailingAddress:
+    """Where the order goes (Shopify's MailingAddress); any part may be missing."""
+
+    name: str | None = None
+    company: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    zip: str | None = None
+    city: str | None = None
+    province: str | None = None
+    country_code: str | None = None
+    phone: str | None = None
+
+    def lines(self) -> list[str]:
+        """The address as written on a parcel, one line each, without its empty parts."""
+        town = " ".join(part for part in (self.zip, self.city) if part)
+        parts = (self.name, self.company, self.address1, self.address2, town, self.province)
+        return [part for part in (*parts, self.country_code) if part]
+
+
+@dataclass(frozen=True)
 class Order:
     id: str
     name: str
@@ -150,6 +171,9 @@ class Order:
     refunds: tuple[OrderRefund, ...]
     shop_currency: str | None = None
     shipping_lines: tuple[ShippingLine, ...] = ()
+    # Protected customer data: empty when the app lacks access, or the customer was erased.
+    customer_name: str | None = None
+    shipping_address: MailingAddress | None = None
 
     @property
     def shipping_price(self) -> Money:

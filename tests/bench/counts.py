@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from devshop.store import get_store
-from returns import views
+from returns import todo, views
 from returns.models import (
     Refund,
     ReturnEvent,
@@ -263,6 +263,25 @@ def changelist_queries(admin: Client, rows: int) -> tuple[int, float]:
     return count, statistics.median(times)
 
 
+def page_queries(admin: Client, url: str) -> int:
+    admin.get(url)  # warm: content types, permissions caches
+    with CaptureQueriesContext(connection) as queries:
+        response = admin.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+def staff_pages(admin: Client, request: ReturnRequest) -> dict[str, int]:
+    """Queries for the to-do start page, each to-do list's queue and a request's screen."""
+    queue = reverse("admin:returns_returnrequest_changelist")
+    pages = {"to-do start page": page_queries(admin, reverse("admin:index"))}
+    for listed in todo.LISTS:
+        pages[f"to-do list {listed.key}"] = page_queries(admin, f"{queue}?todo={listed.key}")
+    screen = reverse("admin:returns_returnrequest_change", args=[request.pk])
+    pages["request screen"] = page_queries(admin, screen)
+    return pages
+
+
 def seed_requests(count: int, *, prefix: str = "Q") -> list[ReturnRequest]:
     """`count` more requests, each with a line and its events, every third refunded, in a few bulk
     inserts."""
@@ -351,5 +370,12 @@ def measure() -> dict:
     claim_url = reverse("returns:status", args=[claim.token])
     meter.page("shopper", "status page, shipped claim", lambda: browser().get(claim_url))
     few = changelist_queries(admin, 10)
+    few_pages = staff_pages(admin, claim)
     many = changelist_queries(admin, 1000)
-    return {"steps": meter.steps, "changelist": (few, many), "status_url": status_url}
+    many_pages = staff_pages(admin, claim)
+    return {
+        "steps": meter.steps,
+        "changelist": (few, many),
+        "staff_pages": (few_pages, many_pages),
+        "status_url": status_url,
+    }

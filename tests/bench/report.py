@@ -82,6 +82,12 @@ def render(measured: dict, loads: dict, drained, *, cpus: int | None) -> tuple[s
         many == few,
     )
 
+    t.section("SQL queries of the staff's pages, 10 requests / 1,000 requests")
+    few_pages, many_pages = measured["staff_pages"]
+    for page, few_count in few_pages.items():
+        many_count = many_pages[page]
+        t.row(f"staff: {page}", f"{few_count} / {many_count}", "the same", many_count == few_count)
+
     t.section("Shopify requests (cost in points) in the page / in the tasks it queues")
     for s in steps:
         target, holds = "", None

@@ -94,6 +94,11 @@ def test_a_redaction_erases_the_shopper_and_keeps_the_money_records(deliver, ann
         assert all(line.reason_detail == "" for line in request.lines.all())
     order = ShopifyOrder.objects.get(pk=a_claim.order_id)
     assert order.email == "" and order.data["email"] is None and order.data["note"] is None
+    # The customer's name and shipping address go with the email address.
+    assert order.customer_name == "" and order.data["customer_name"] is None
+    assert order.data["shipping_address"] is None
+    assert "Jansen" not in str(order.data) and "Keizersgracht 12" not in str(order.data)
+    assert not ReturnRequest.objects.filter(order__customer_name__icontains="Jansen").exists()
     # The refund and the items it paid for stay, to the cent.
     refund = Refund.objects.get(request=a_claim)
     assert (refund.amount, refund.state) == (Decimal("29.00"), "succeeded")
@@ -147,6 +152,11 @@ def test_shop_redact_erases_every_shopper(deliver, annas, bobs, devshop):
     assert set(ReturnRequest.objects.values_list("customer_email", flat=True)) == {REDACTED_EMAIL}
     assert set(ReturnRequest.objects.values_list("comment", flat=True)) == {""}
     assert set(ShopifyOrder.objects.values_list("email", flat=True)) == {""}
+    assert set(ShopifyOrder.objects.values_list("customer_name", flat=True)) == {""}
+    assert all(
+        order.data.get("shipping_address") is None and "Jansen" not in str(order.data)
+        for order in ShopifyOrder.objects.all()
+    )
     assert Refund.objects.get().amount == Decimal("29.00")
 
 

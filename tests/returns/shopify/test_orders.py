@@ -12,6 +12,7 @@ from returns.shopify.orders import normalise_order_name, order_find_by_name, ord
 from returns.shopify.types import (
     Fulfillment,
     LineItem,
+    MailingAddress,
     Money,
     Order,
     OrderRefund,
@@ -43,6 +44,20 @@ FULL_ORDER = {
     "currencyCode": "EUR",
     "note": "Leave at the door",
     "tags": ["webshop", "vip"],
+    "shippingAddress": {
+        "name": "Anna Jansen",
+        "firstName": "Anna",
+        "lastName": "Jansen",
+        "company": "Jansen Design",
+        "address1": "Keizersgracht 12",
+        "address2": "3 hoog",
+        "zip": "1015 CS",
+        "city": "Amsterdam",
+        "province": None,
+        "countryCodeV2": "NL",
+        "phone": "+31 20 1234567",
+    },
+    "billingAddress": {"name": "A. Jansen"},
     "totalPriceSet": money_bag("87.40"),
     "totalRefundedSet": money_bag("29.00"),
     "lineItems": {
@@ -268,6 +283,17 @@ EXPECTED = Order(
             ),
         ),
     ),
+    customer_name="Anna Jansen",
+    shipping_address=MailingAddress(
+        name="Anna Jansen",
+        company="Jansen Design",
+        address1="Keizersgracht 12",
+        address2="3 hoog",
+        zip="1015 CS",
+        city="Amsterdam",
+        country_code="NL",
+        phone="+31 20 1234567",
+    ),
 )
 
 
@@ -337,3 +363,31 @@ def test_every_sample_order_is_read(sample_shop, devshop):
         assert order is not None and order.id == stored["id"]
         assert order.total_price.amount == Decimal(stored["totalPriceSet"]["shopMoney"]["amount"])
         assert len(order.line_items) == len(stored["lineItems"]["nodes"])
+
+
+def test_an_order_without_delivery_names_the_customer_by_the_billing_address(devshop):
+    devshop.load_orders([{**FULL_ORDER, "shippingAddress": None}])
+
+    order = order_get(FULL_ORDER["id"])
+
+    assert order.customer_name == "A. Jansen" and order.shipping_address is None
+
+
+def test_an_address_shopify_keeps_back_reads_as_none(devshop):
+    # Without access to protected customer data Shopify sends the address's parts empty.
+    hidden = dict.fromkeys(FULL_ORDER["shippingAddress"])
+    devshop.load_orders([{**FULL_ORDER, "shippingAddress": hidden, "billingAddress": hidden}])
+
+    order = order_get(FULL_ORDER["id"])
+
+    assert order.customer_name is None and order.shipping_address is None
+
+
+def test_an_order_copy_stored_before_names_were_read_still_loads():
+    stored = EXPECTED.to_json()
+    del stored["customer_name"], stored["shipping_address"]
+
+    order = Order.from_json(stored)
+
+    assert order.customer_name is None and order.shipping_address is None
+    assert Order.from_json(EXPECTED.to_json()) == EXPECTED
