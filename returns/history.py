@@ -18,8 +18,9 @@ from django.utils.translation import ngettext
 from . import events, money, steps
 from .models import ReturnEvent, ReturnRequest
 
-# Day, month in words, year and time: "12 Dec 2026 14:03", month names in the staff's language.
-WHEN_FORMAT = "j M Y H:i"
+# Day, month in words, year and time as the staff's language writes them: "12 december 2026
+# 14:03", "12. Dezember 2026 14:03" (the locale's own format, not one pattern for all).
+WHEN_FORMAT = "DATETIME_FORMAT"
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _shipped(payload: events.ReplacementShipped, request) -> str:
     return _("%(carrier)s %(number)s, shipped on %(date)s") % {
         "carrier": payload.carrier,
         "number": payload.tracking_number,
-        "date": formats.date_format(payload.shipped_on, "j M Y"),
+        "date": formats.date_format(payload.shipped_on, "DATE_FORMAT"),
     }
 
 

@@ -54,7 +54,7 @@ def test_each_line_says_who_did_what_in_the_staff_members_language():
         ("Systeem", "Terugbetaling door Shopify geweigerd", "1.234,50\xa0EUR: Not enough money"),
         ("Systeem", "Update", ""),
     ]
-    assert lines[1][2] == "PostNL 3SABCD1234567, verzonden op 12 Dec 2026"
+    assert lines[1][2] == "PostNL 3SABCD1234567, verzonden op 12 december 2026"
 
 
 def test_a_step_shopify_took_says_so():

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from returns import services
 from returns.models import ReturnRequest
@@ -102,9 +103,10 @@ def test_the_history_reads_in_the_staff_members_language(
 
 def test_the_history_says_when_in_words(refunded, clerk, client):
     text = words(screen(client, clerk, refunded, "de"))
-    created = refunded.created_at
-    months = ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]
-    assert f"{created.day} {months[created.month - 1]}" in text
+    created = timezone.localtime(refunded.created_at)
+    months = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
+    # As German writes a date: "2. Dezember 2026".
+    assert f"{created.day}. {months.split()[created.month - 1]} {created.year}" in text
 
 
 def test_buttons_only_for_the_steps_the_staff_member_may_take(a_return, client):
