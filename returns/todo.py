@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from . import steps
-from .models import ClaimRemedy, ReturnRequest, ReturnStatus
+from .models import ClaimRemedy, Replacement, ReturnRequest, ReturnStatus
 from .models_withdrawal import WithdrawalOutcome
 from .selectors import stalled_refunds, unwritten_shopify_writes, with_refund_due
 from .services.shopify_access import open_return_refusals, open_scope_waits
@@ -47,7 +47,7 @@ def _replacements(requests: QuerySet) -> QuerySet:
         status__in=steps.SHIP.from_statuses,
         kind__in=steps.SHIP.kinds,
         remedy=ClaimRemedy.REPLACEMENT,
-    )
+    ).exclude(replacements__state=Replacement.State.ORDERED)
 
 
 def _stalled(requests: QuerySet) -> QuerySet:
