@@ -705,6 +705,11 @@ def step_for_email(kind: str) -> Step:
     return _BY_EMAIL[kind]
 
 
+def email_event_types(kind: str) -> tuple[str, ...]:
+    """The events of every step that sends this email (a step and those derived from it)."""
+    return tuple(step.event_type for step in STEPS if step.email == kind)
+
+
 def step_named(name: str) -> Step:
     return _BY_NAME[name]
 
