@@ -102,7 +102,15 @@ class RefundInline(ReadOnlyInline):
 
 class ReplacementInline(ReadOnlyInline):
     model = Replacement
-    fields = ("shipped_on", "carrier", "tracking_number", "tracking_url", "created_by")
+    fields = (
+        "state",
+        "shopify_order_name",
+        "shipped_on",
+        "carrier",
+        "tracking_number",
+        "tracking_url",
+        "created_by",
+    )
     related = ("created_by",)
 
 
