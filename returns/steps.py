@@ -147,9 +147,23 @@ def _ordered(request, payload: events.ReplacementOrdered) -> dict:
     return _items(request, payload)
 
 
-def no_replacement_ordered(request: ReturnRequest) -> bool:
-    """No replacement order was made in Shopify for this request yet."""
-    return not request.replacements.filter(in_shopify=True).exists()
+REPLACEMENT_ORDERED_EVENT = "returns.replacement_ordered"
+REPLACEMENT_ORDER_FAILED_EVENT = "returns.replacement_order_failed"
+
+
+def replacement_order_wanted(request: ReturnRequest) -> bool:
+    """No replacement order is being made in Shopify for this request: none was asked for, or
+    Shopify refused the last attempt and made none."""
+    ordered = request.replacements.filter(in_shopify=True).first()
+    if ordered is None:
+        return True
+    latest = (
+        request.events.filter(type__in=(REPLACEMENT_ORDERED_EVENT, REPLACEMENT_ORDER_FAILED_EVENT))
+        .order_by("-created_at", "-id")
+        .values_list("type", flat=True)
+        .first()
+    )
+    return not ordered.shopify_order_id and latest == REPLACEMENT_ORDER_FAILED_EVENT
 
 
 def _refunded(request, payload: events.RefundMoved) -> dict:
@@ -292,13 +306,13 @@ SHIP = Step(
 # order is fulfilled: then REPLACEMENT_SHIPPED_IN_SHOPIFY, below, is SHIP taken by Shopify.
 REPLACEMENT_ORDER = Step(
     name="replacement_order",
-    event_type="returns.replacement_ordered",
+    event_type=REPLACEMENT_ORDERED_EVENT,
     label=_("Create replacement order in Shopify"),
     payload=events.ReplacementOrdered,
     from_statuses=frozenset({Status.APPROVED, Status.RECEIVED}),
     kinds=frozenset({ReturnKind.CLAIM}),
     kind_refused=CLAIMS_ONLY,
-    guard=no_replacement_ordered,
+    guard=replacement_order_wanted,
     permission="returns.ship_replacement",
     shopper_label=_("Replacement being prepared"),
     note=_("replacement order created: %(items)s"),
@@ -307,7 +321,7 @@ REPLACEMENT_ORDER = Step(
 )
 REPLACEMENT_ORDER_FAILED = Step(
     name="replacement_order_failed",
-    event_type="returns.replacement_order_failed",
+    event_type=REPLACEMENT_ORDER_FAILED_EVENT,
     label=_("Shopify did not make the replacement order"),
     actor=Actor.SYSTEM,
     payload=events.ReplacementOrdered,

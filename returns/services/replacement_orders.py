@@ -44,9 +44,20 @@ def replacement_order_create(*, request_id: int, user) -> Replacement:
     with transaction.atomic():
         request = _locked(request_id)
         existing = request.replacements.filter(in_shopify=True).first()
-        if existing is not None:
-            return existing
+        if existing is not None and not steps.REPLACEMENT_ORDER.allowed(request):
+            return existing  # being made, or made: asking again changes nothing
         steps.REPLACEMENT_ORDER.check(request)
+        if existing is not None:
+            # Shopify refused the last attempt: try again, for the audit trail only (the note
+            # line and tag were written the first time).
+            event_record(
+                request=request,
+                step=steps.REPLACEMENT_ORDER,
+                user=user,
+                payload=events.ReplacementOrdered(replacement=existing.pk),
+            )
+            tasks.replacement_order_place.delay_on_commit(existing.pk)
+            return existing
         replacement = Replacement.objects.create(
             request=request,
             state=Replacement.State.ORDERED,

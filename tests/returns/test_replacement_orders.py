@@ -193,3 +193,18 @@ def test_staff_create_the_order_from_the_claims_screen_or_log_one_sent_otherwise
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url)
     assert len(replacement_orders(devshop)) == 1
+
+
+def test_staff_try_again_after_shopify_refused_the_order(approved_claim, staff, devshop, run):
+    replacement = services.replacement_order_create(request_id=approved_claim.pk, user=staff)
+    devshop.add_fault("user_errors")  # the draft order is refused
+    tasks.replacement_order_place.apply(args=[replacement.pk])
+    assert approved_claim.events.filter(type="returns.replacement_order_failed").exists()
+    assert replacement_orders(devshop) == []
+    assert steps.REPLACEMENT_ORDER in steps.steps_offered(approved_claim, staff)
+
+    again = run(services.replacement_order_create, request_id=approved_claim.pk, user=staff)
+    assert again.pk == replacement.pk
+    assert len(replacement_orders(devshop)) == 1
+    assert steps.REPLACEMENT_ORDER not in steps.steps_offered(approved_claim, staff)
+    assert Replacement.objects.filter(request=approved_claim).count() == 1
