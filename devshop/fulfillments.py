@@ -164,6 +164,49 @@ def resolve_tracking_info(fulfillment, _info, first=None):
     return tracking if first is None else tracking[:first]
 
 
+FULFIL = """
+mutation Fulfil($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) {
+    fulfillment { id name }
+    userErrors { field message }
+  }
+}
+"""
+
+
+def order_fulfil(store, order_name: str, *, company: str = "", number: str = "") -> dict:
+    """Fulfil every open fulfillment order of an order through fulfillmentCreate, as the shop's
+    warehouse would (`manage.py devshop fulfil` in the demo); its webhooks are sent when this
+    returns. Returns the mutation's payload."""
+    from graphql import graphql_sync
+
+    from . import api
+
+    order = store.order_by_name(order_name)
+    if order is None:
+        raise LookupError(f"No order named {order_name} in devshop.")
+    open_ones = [
+        {"fulfillmentOrderId": fo["id"]}
+        for fo in stored_nodes(order.get("fulfillmentOrders"))
+        if fo["status"] in ("OPEN", "IN_PROGRESS")
+    ]
+    tracking = {k: v for k, v in (("company", company), ("number", number)) if v}
+    fulfillment = {"lineItemsByFulfillmentOrder": open_ones}
+    if tracking:
+        fulfillment["trackingInfo"] = tracking
+    result = graphql_sync(
+        api.schema(),
+        FULFIL,
+        variable_values={"fulfillment": fulfillment},
+        context_value={"store": store, "fault": None, "scopes": None},
+        middleware=api.MIDDLEWARE,
+    )
+    if result.errors:
+        raise LookupError(result.errors[0].message)
+    webhooks.wait_for_deliveries()
+    return result.data["fulfillmentCreate"]
+
+
 RESOLVERS = {
     "Mutation.fulfillmentCreate": resolve_fulfillment_create,
     "Order.fulfillmentOrders": resolve_fulfillment_orders,

@@ -143,3 +143,17 @@ def test_a_draft_order_needs_line_items_and_known_variants(devshop, gql):
     refused = gql(CREATE, {"input": unknown}).json()["data"]["draftOrderCreate"]
     assert refused["draftOrder"] is None and refused["userErrors"]
     assert devshop.documents("DraftOrder") == []
+
+
+def test_the_demos_warehouse_fulfils_an_order_from_the_command_line(devshop, gql, portal):
+    from django.core.management import call_command
+
+    item = _order(devshop)
+    draft = gql(CREATE, {"input": _input(item)}).json()["data"]["draftOrderCreate"]["draftOrder"]
+    gql(COMPLETE, {"id": draft["id"]})
+    call_command("devshop", "fulfil", "#1042", "--company", "PostNL", "--number", "3SABC123")
+    [fulfillment] = devshop.order_by_name("#1042")["fulfillments"]
+    assert fulfillment["trackingInfo"] == [{"company": "PostNL", "number": "3SABC123", "url": None}]
+    assert [d.payload["tracking_number"] for d in portal if d.topic == "fulfillments/create"] == [
+        "3SABC123"
+    ]
