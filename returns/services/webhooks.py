@@ -331,7 +331,7 @@ def _request_export(request: ReturnRequest) -> dict:
             {
                 "carrier": replacement.get_carrier_display(),
                 "tracking_number": replacement.tracking_number,
-                "shipped_on": replacement.shipped_on.isoformat(),
+                "shipped_on": replacement.shipped_on and replacement.shipped_on.isoformat(),
             }
             for replacement in request.replacements.order_by("pk")
         ],

@@ -208,3 +208,13 @@ def test_staff_try_again_after_shopify_refused_the_order(approved_claim, staff, 
     assert len(replacement_orders(devshop)) == 1
     assert steps.REPLACEMENT_ORDER not in steps.steps_offered(approved_claim, staff)
     assert Replacement.objects.filter(request=approved_claim).count() == 1
+
+
+def test_a_shoppers_data_export_lists_a_replacement_not_shipped_yet(ordered):
+    from returns.models import ShopifyOrder
+
+    exported = services.personal_data_export(
+        requests=ReturnRequest.objects.all(), orders=ShopifyOrder.objects.all()
+    )
+    [replacement] = exported["return_requests"][0]["replacements"]
+    assert replacement["shipped_on"] is None
