@@ -47,7 +47,12 @@ def _replacements(requests: QuerySet) -> QuerySet:
         status__in=steps.SHIP.from_statuses,
         kind__in=steps.SHIP.kinds,
         remedy=ClaimRemedy.REPLACEMENT,
-    ).exclude(replacements__state=Replacement.State.ORDERED)
+    ).exclude(
+        # Made as a Shopify order: the warehouse ships it. One Shopify refused stays listed.
+        pk__in=Replacement.objects.filter(state=Replacement.State.ORDERED)
+        .exclude(shopify_order_id="")
+        .values("request_id")
+    )
 
 
 def _stalled(requests: QuerySet) -> QuerySet:

@@ -218,3 +218,12 @@ def test_a_shoppers_data_export_lists_a_replacement_not_shipped_yet(ordered):
     )
     [replacement] = exported["return_requests"][0]["replacements"]
     assert replacement["shipped_on"] is None
+
+
+def test_a_claim_whose_order_shopify_made_leaves_the_replacements_to_ship(ordered):
+    from returns.todo import todo_list
+
+    replacements = todo_list("replacements").requests()
+    assert not replacements.filter(pk=ordered.request_id).exists()
+    Replacement.objects.filter(pk=ordered.pk).update(shopify_order_id="")  # not made (yet)
+    assert replacements.filter(pk=ordered.request_id).exists()
