@@ -15,11 +15,12 @@ from __future__ import annotations
 from graphql import GraphQLError
 
 # What the portal asks for (README: Connecting a real shop): orders to read and annotate (note,
-# tags, refunds), product tags, returns to move through Shopify's own states, and the locations
-# units are restocked at.
+# tags, refunds), product tags, returns to move through Shopify's own states, the locations
+# units are restocked at, and draft orders for replacements. fulfillmentCreate is the warehouse's
+# (its own app or Shopify's admin), not the portal's, so devshop asks no scope for it.
 ACCESS_SCOPES = (
     "read_all_orders,read_orders,write_orders,read_products,read_returns,write_returns,"
-    "read_locations"
+    "read_locations,write_draft_orders"
 )
 DOCUMENTATION = "https://shopify.dev/api/usage/access-scopes"
 
@@ -37,6 +38,10 @@ REQUIRED_ACCESS = {
     # Location fields need read_locations since API version 2024-07 (Shopify's migration guide
     # "Migrate to read_locations scope").
     "QueryRoot.locations": ("read_locations",),
+    "QueryRoot.draftOrder": ("read_draft_orders",),
+    "QueryRoot.draftOrders": ("read_draft_orders",),
+    "Mutation.draftOrderCreate": ("write_draft_orders",),
+    "Mutation.draftOrderComplete": ("write_draft_orders",),
     "Mutation.orderUpdate": _WRITE_ORDERS,
     "Mutation.tagsAdd": _WRITE_ORDERS,
     "Mutation.refundCreate": _WRITE_ORDERS,

@@ -19,6 +19,8 @@ from graphql import build_schema
 
 from . import (
     app_installation,
+    draft_orders,
+    fulfillments,
     money,
     order_cancel,
     orders,
@@ -46,6 +48,8 @@ RESOURCES = (
     returns_flow,
     returns_processing,
     shipping,
+    draft_orders,
+    fulfillments,
 )
 # Every resolver is called through these; graphql-core calls the last one first, so a field the
 # app has no access scope for is denied before a fault answers for it, as Shopify checks access

@@ -10,7 +10,6 @@ never interleave a read-modify-write.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import sqlite3
 import time
@@ -18,7 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import clock
+from .bucket import Bucket
 from .faults import FAULT_KINDS, MUTATION_FAULTS
+from .search import matches, name_key, parse_search
 
 __all__ = ["FAULT_KINDS", "Store", "StoreError", "get_store", "name_key", "parse_search"]
 
@@ -62,6 +63,14 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     created_at REAL NOT NULL,
     PRIMARY KEY (operation, key)
 );
+-- Resources other than orders (draft orders), each a document of its kind, as stored orders are.
+CREATE TABLE IF NOT EXISTS documents (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
 CREATE TABLE IF NOT EXISTS bucket (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     available REAL NOT NULL,
@@ -70,19 +79,23 @@ CREATE TABLE IF NOT EXISTS bucket (
 """
 
 
-TABLES = ("orders", "tokens", "faults", "options", "requests", "bucket", "idempotency_keys")
+TABLES = (
+    "orders",
+    "tokens",
+    "faults",
+    "options",
+    "requests",
+    "bucket",
+    "idempotency_keys",
+    "documents",
+)
 
 
 class StoreError(ValueError):
     """The shop refuses a change (for example a second order with an existing name)."""
 
 
-def name_key(name: str) -> str:
-    """'#1001', '1001' and ' #1001 ' all name the same order."""
-    return name.strip().lstrip("#").strip().lower()
-
-
-class Store:
+class Store(Bucket):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +120,10 @@ class Store:
             raise
         finally:
             db.close()
+
+    @staticmethod
+    def _opt(db, name: str, default=None):
+        return _option(db, name, default)
 
     def _now(self, db) -> float:
         """The shop's clock, read inside the transaction that uses it."""
@@ -164,7 +181,7 @@ class Store:
     def search_orders(self, query: str | None) -> list[dict]:
         """Orders matching a query in Shopify's search syntax (the subset the portal uses)."""
         terms = parse_search(query or "")
-        return [o for o in self.orders() if all(_matches(o, f, v) for f, v in terms)]
+        return [o for o in self.orders() if all(matches(o, f, v) for f, v in terms)]
 
     def save_order(self, order: dict) -> dict:
         """Store a changed order, stamping updatedAt as Shopify does on every change."""
@@ -244,6 +261,44 @@ class Store:
             "DELETE FROM idempotency_keys WHERE operation = ? AND key = ? AND result = ?",
             (operation, key, IN_PROGRESS),
         )
+
+    # -- other resources ------------------------------------------------------------------------
+
+    def documents(self, kind: str) -> list[dict]:
+        """Every stored document of this kind, oldest first."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT doc FROM documents WHERE kind = ? ORDER BY seq", (kind,)
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def document(self, kind: str, gid: str) -> dict | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT doc FROM documents WHERE kind = ? AND id = ?", (kind, gid)
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def change_document(self, kind: str, gid: str | None, change) -> dict | None:
+        """change(doc | None, shop) -> doc, in one transaction with the orders it adds through
+        `shop.add_order(order)` (`shop.next_order_name()` names one); gid None makes a new
+        document. None if there is no document with that gid."""
+        with self._db(write=True) as db:
+            row = None
+            if gid is not None:
+                row = db.execute(
+                    "SELECT doc FROM documents WHERE kind = ? AND id = ?", (kind, gid)
+                ).fetchone()
+                if row is None:
+                    return None
+            doc = change(json.loads(row[0]) if row else None, _Within(self, db))
+            seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0]
+            db.execute(
+                "INSERT INTO documents (kind, id, seq, doc) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc",
+                (kind, doc["id"], seq, json.dumps(doc)),
+            )
+        return doc
 
     # -- access tokens --------------------------------------------------------------------------
 
@@ -333,42 +388,30 @@ class Store:
             for row in rows
         ]
 
-    # -- the leaky bucket -----------------------------------------------------------------------
 
-    def _bucket_level(self, db, now: float) -> tuple[float, float, float]:
-        size, rate = float(_option(db, "bucket_size")), float(_option(db, "restore_rate"))
-        row = db.execute("SELECT available, updated_at FROM bucket WHERE id = 1").fetchone()
-        available = size if row is None else min(size, row[0] + (now - row[1]) * rate)
-        return available, size, rate
+class _Within:
+    """What a document change may do to the shop's orders, inside its transaction."""
 
-    def take_from_bucket(self, cost: float) -> tuple[bool, dict]:
-        """Take `cost` points if the bucket holds them; returns (taken, throttleStatus)."""
-        with self._db(write=True) as db:
-            now = self._now(db)
-            available, size, rate = self._bucket_level(db, now)
-            taken = cost <= available
-            if taken:
-                available -= cost
-            db.execute("INSERT OR REPLACE INTO bucket VALUES (1, ?, ?)", (available, now))
-        return taken, _throttle_status(available, size, rate)
+    def __init__(self, store: Store, db):
+        self.store, self.db = store, db
 
-    def refund_to_bucket(self, points: float) -> dict:
-        """Give back what a query was charged beyond its actual cost."""
-        with self._db(write=True) as db:
-            now = self._now(db)
-            available, size, rate = self._bucket_level(db, now)
-            available = min(size, available + points)
-            db.execute("INSERT OR REPLACE INTO bucket VALUES (1, ?, ?)", (available, now))
-        return _throttle_status(available, size, rate)
+    def now_iso(self) -> str:
+        return clock.iso(self.store._now(self.db))
 
-    def set_bucket(self, available: float) -> None:
-        """Set the points available now (tests use 0 to provoke throttling)."""
-        with self._db(write=True) as db:
-            db.execute("INSERT OR REPLACE INTO bucket VALUES (1, ?, ?)", (available, self._now(db)))
+    def next_order_name(self) -> str:
+        numbers = [
+            int("".join(c for c in name if c.isdigit()) or 0)
+            for (name,) in self.db.execute("SELECT name FROM orders")
+        ]
+        return f"#{max(numbers, default=1000) + 1}"
 
-    def throttle_status(self) -> dict:
-        with self._db() as db:
-            return _throttle_status(*self._bucket_level(db, self._now(db)))
+    def count(self, kind: str) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM documents WHERE kind = ?", (kind,)).fetchone()[
+            0
+        ]
+
+    def add_order(self, order: dict) -> None:
+        self.store._put(self.db, order)
 
 
 def _option(db, name: str, default=None):
@@ -376,44 +419,6 @@ def _option(db, name: str, default=None):
     if row:
         return json.loads(row[0])
     return DEFAULTS.get(name) if default is None else default
-
-
-def _throttle_status(available: float, size: float, rate: float) -> dict:
-    return {
-        "maximumAvailable": size,
-        "currentlyAvailable": int(available),
-        "restoreRate": rate,
-    }
-
-
-_TERM = re.compile(r'(?:(\w+):)?("[^"]*"|\S+)')
-
-
-def parse_search(query: str) -> list[tuple[str | None, str]]:
-    """Split 'name:"#1001" email:a@b.c word' into (field, value) pairs; field None is a bare term."""
-    terms = []
-    for field, value in _TERM.findall(query):
-        if value.upper() in ("AND",):
-            continue
-        terms.append((field.lower() or None, value.strip('"')))
-    return terms
-
-
-def _matches(order: dict, field: str | None, value: str) -> bool:
-    value = value.lower()
-    if field == "name":
-        # Shopify matches order names by prefix, so name:100 also finds #1001..#1009.
-        return name_key(order.get("name", "")).startswith(name_key(value))
-    if field == "email":
-        return (order.get("email") or "").lower() == value
-    if field == "tag":
-        return value in [t.lower() for t in order.get("tags", [])]
-    if field == "id":
-        return order["id"].rsplit("/", 1)[-1] == value
-    if field is None:
-        haystack = [order.get("name", ""), order.get("email") or "", *order.get("tags", [])]
-        return any(value.lstrip("#") in h.lower() for h in haystack)
-    return False  # a filter devshop does not know matches nothing, rather than everything
 
 
 _stores: dict[str, Store] = {}

@@ -46,6 +46,54 @@ def refund_created(order: dict, refund: dict) -> None:
     )
 
 
+def fulfillment_created(order: dict, fulfillment: dict) -> None:
+    _send(
+        [
+            ("orders/updated", order_payload(order)),
+            ("fulfillments/create", fulfillment_payload(order, fulfillment)),
+        ]
+    )
+
+
+def fulfillment_payload(order: dict, fulfillment: dict) -> dict:
+    """Shopify's REST Fulfillment, as fulfillments/create carries it."""
+    tracking = fulfillment.get("trackingInfo") or []
+    numbers = [t["number"] for t in tracking if t.get("number")]
+    urls = [t["url"] for t in tracking if t.get("url")]
+    items = {item["id"]: item for item in (order.get("lineItems") or {}).get("nodes") or []}
+    return {
+        "id": _legacy_id(fulfillment["id"]),
+        "admin_graphql_api_id": fulfillment["id"],
+        "order_id": _legacy_id(order["id"]),
+        "name": fulfillment["name"],
+        "status": fulfillment["status"].lower(),
+        "service": "manual",
+        "shipment_status": None,
+        "created_at": _rest_time(fulfillment.get("createdAt")),
+        "updated_at": _rest_time(fulfillment.get("updatedAt")),
+        "tracking_company": tracking[0]["company"] if tracking else None,
+        "tracking_number": numbers[0] if numbers else None,
+        "tracking_numbers": numbers,
+        "tracking_url": urls[0] if urls else None,
+        "tracking_urls": urls,
+        "line_items": [
+            {
+                "id": _legacy_id(line["lineItem"]["id"]),
+                "admin_graphql_api_id": line["lineItem"]["id"],
+                "variant_id": _variant_number(items.get(line["lineItem"]["id"])),
+                "title": (items.get(line["lineItem"]["id"]) or {}).get("title"),
+                "quantity": line["quantity"],
+            }
+            for line in fulfillment["fulfillmentLineItems"]["nodes"]
+        ],
+    }
+
+
+def _variant_number(item: dict | None) -> int | None:
+    variant = (item or {}).get("variant")
+    return _legacy_id(variant["id"]) if variant else None
+
+
 def order_payload(order: dict) -> dict:
     return {
         "id": _legacy_id(order["id"]),

@@ -47,8 +47,20 @@ def customer_of(return_request: ReturnRequest, order: Order | None) -> Customer:
     )
 
 
-def shopify_admin_url(order: Order) -> str:
-    return f"https://admin.shopify.com/store/{settings.SHOPIFY_SHOP}/orders/{order.legacy_id}"
+def shopify_admin_url(order_id: str) -> str:
+    """The order's page in Shopify's admin, for its id (gid://shopify/Order/123 or 123)."""
+    legacy_id = str(order_id).rsplit("/", 1)[-1]
+    return f"https://admin.shopify.com/store/{settings.SHOPIFY_SHOP}/orders/{legacy_id}"
+
+
+def _replacements(return_request: ReturnRequest) -> list:
+    replacements = list(return_request.replacements.select_related("created_by").order_by("pk"))
+    for replacement in replacements:
+        # A replacement made as a Shopify order links to it, as the request's own order does.
+        replacement.shopify_admin_url = (
+            shopify_admin_url(replacement.shopify_order_id) if replacement.shopify_order_id else ""
+        )
+    return replacements
 
 
 def _snapshot(return_request: ReturnRequest) -> Order | None:
@@ -68,12 +80,10 @@ def request_screen(return_request: ReturnRequest) -> dict:
         "track": track_of(return_request),
         "is_claim": return_request.kind == ReturnKind.CLAIM,
         "order": order,
-        "shopify_admin_url": shopify_admin_url(order) if order else "",
+        "shopify_admin_url": shopify_admin_url(order.legacy_id) if order else "",
         "customer": customer,
         "lines": list(return_request.lines.order_by("pk")),
         "refunds": list(return_request.refunds.select_related("requested_by").order_by("pk")),
-        "replacements": list(
-            return_request.replacements.select_related("created_by").order_by("pk")
-        ),
+        "replacements": _replacements(return_request),
         "history": request_history(return_request, customer_name=customer.name),
     }

@@ -174,6 +174,30 @@ class TransitionViews:
         title = _("Ship a replacement for %(number)s") % {"number": return_request.number}
         return _render(self, request, return_request, title, form)
 
+    @transition_view(steps.REPLACEMENT_ORDER)
+    def replacement_order_view(self, request, return_request):
+        if request.method == "POST":
+            services.replacement_order_create(request_id=return_request.pk, user=request.user)
+            self.message_user(
+                request,
+                _("The replacement order for %(number)s is being made in Shopify.")
+                % {"number": return_request.number},
+            )
+            return after_step(request, return_request)
+        ship_url = ""
+        if steps.SHIP.allowed(return_request):
+            ship_url = reverse("admin:returns_returnrequest_ship", args=[return_request.pk])
+        title = _("Replacement order in Shopify for %(number)s") % {"number": return_request.number}
+        return _render(
+            self,
+            request,
+            return_request,
+            title,
+            None,
+            template="replacement_order",
+            ship_url=ship_url,
+        )
+
     @transition_view(steps.REFUND)
     def refund_view(self, request, return_request):
         try:

@@ -44,3 +44,29 @@ def tracking_url(carrier: str, tracking_number: str, language: str = "en") -> st
         return ""
     template = sites.get(language) or sites.get("en") or next(iter(sites.values()))
     return template.format(number=quote(tracking_number.strip(), safe=""))
+
+
+# Shopify's tracking company names (FulfillmentTrackingInfo's supported companies) for ours.
+SHOPIFY_COMPANIES = {
+    "dhl": Carrier.DHL,
+    "dhl express": Carrier.DHL,
+    "dhl ecommerce": Carrier.DHL,
+    "dhl parcel": Carrier.DHL,
+    "deutsche post (dhl)": Carrier.DHL,
+    "postnl": Carrier.POSTNL,
+    "postnl international": Carrier.POSTNL,
+    "dpd": Carrier.DPD,
+    "dpd local": Carrier.DPD,
+    "dpd uk": Carrier.DPD,
+    "gls": Carrier.GLS,
+    "ups": Carrier.UPS,
+}
+
+
+def carrier_of_company(company: str | None) -> str:
+    """Our carrier for the tracking company Shopify names; Other for any we do not list."""
+    name = " ".join((company or "").lower().split())
+    if name in SHOPIFY_COMPANIES:
+        return SHOPIFY_COMPANIES[name]
+    first = name.split(" ")[0] if name else ""
+    return SHOPIFY_COMPANIES.get(first, Carrier.OTHER)

@@ -23,7 +23,7 @@ def customer_email_send(*, request_id: int, kind: str, event_id: int | None = No
         # Sent before, the order has no address (a Return made in Shopify for such an order), or
         # the shopper's address was erased at their request.
         return False
-    events_of_step = request.events.filter(type=step.event_type)
+    events_of_step = request.events.filter(type__in=steps.email_event_types(kind))
     # Emails queued by an older release name no event: theirs is the step's latest.
     event = (events_of_step.filter(pk=event_id) if event_id else events_of_step).last()
     template = "requested" if step is steps.REQUEST else "update"

@@ -129,6 +129,16 @@ class ReplacementShipped(Payload):
 
 
 @dataclasses.dataclass(frozen=True)
+class ReplacementOrdered(Payload):
+    """A replacement being made as an order in Shopify (its Replacement row), and, once Shopify
+    has made it, the order's number; or why Shopify did not."""
+
+    replacement: int
+    order_name: str = ""
+    error: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class RefundMoved(Payload):
     """A refund asked for, made or refused: which one, and how much."""
 

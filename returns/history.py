@@ -67,11 +67,22 @@ def _photos_added(payload: events.PhotosAdded, request) -> str:
 
 
 def _shipped(payload: events.ReplacementShipped, request) -> str:
+    date = formats.date_format(payload.shipped_on, "DATE_FORMAT")
+    if not payload.tracking_number:  # shipped from Shopify without a tracking number
+        return _("shipped on %(date)s") % {"date": date}
     return _("%(carrier)s %(number)s, shipped on %(date)s") % {
         "carrier": payload.carrier,
         "number": payload.tracking_number,
-        "date": formats.date_format(payload.shipped_on, "DATE_FORMAT"),
+        "date": date,
     }
+
+
+def _replacement_ordered(payload: events.ReplacementOrdered, request) -> str:
+    if payload.error:
+        return payload.error
+    if payload.order_name:
+        return _("order %(order)s") % {"order": payload.order_name}
+    return ""
 
 
 def _amount(payload, request) -> str:
@@ -135,6 +146,7 @@ DESCRIBE: dict[type[events.Payload], Callable[[events.Payload, ReturnRequest], s
     events.PhotosAsked: _photos_asked,
     events.PhotosAdded: _photos_added,
     events.ReplacementShipped: _shipped,
+    events.ReplacementOrdered: _replacement_ordered,
     events.RefundMoved: _amount,
     events.RefundLateSuccess: _amount,
     events.RefundAttemptFailed: _attempt,
@@ -195,6 +207,8 @@ def request_history(request: ReturnRequest, *, customer_name: str = "") -> list[
     written = _written_back(trail)
     lines = []
     for event in trail:
+        if event.type == steps.SHOPIFY_WRITTEN.event_type and event.data.get("event") in written:
+            continue  # said on the line of the step it wrote: "noted on the Shopify order"
         step = steps.step_for_event(event.type)
         shopify = ""
         if step.name in CONFIRMED_BY_SHOPIFY:

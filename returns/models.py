@@ -278,6 +278,9 @@ class Refund(models.Model):
 
 
 class Replacement(models.Model):
+    """A replacement sent for a claim: logged by staff with its tracking number, or made as an
+    order in Shopify, which the warehouse ships and whose tracking number Shopify sends back."""
+
     class Carrier(models.TextChoices):
         DHL = "dhl", "DHL"
         POSTNL = "postnl", "PostNL"
@@ -286,16 +289,30 @@ class Replacement(models.Model):
         UPS = "ups", "UPS"
         OTHER = "other", _("Other")
 
+    class State(models.TextChoices):
+        ORDERED = "ordered", _("ordered in Shopify")
+        SHIPPED = "shipped", _("shipped")
+
     request = models.ForeignKey(
         ReturnRequest,
         on_delete=models.CASCADE,
         related_name="replacements",
         verbose_name=_("request"),
     )
-    carrier = models.CharField(_("carrier"), max_length=16, choices=Carrier.choices)
-    tracking_number = models.CharField(_("tracking number"), max_length=64)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.SHIPPED
+    )
+    carrier = models.CharField(_("carrier"), max_length=16, choices=Carrier.choices, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
     tracking_url = models.URLField(_("tracking link"), max_length=500, blank=True)
-    shipped_on = models.DateField(_("shipped on"))
+    shipped_on = models.DateField(_("shipped on"), null=True, blank=True)
+    # A replacement made as a Shopify order: its draft order, then the order itself.
+    in_shopify = models.BooleanField(_("order in Shopify"), default=False)
+    draft_order_id = models.CharField(_("Shopify draft order"), max_length=64, blank=True)
+    shopify_order_id = models.CharField(
+        _("Shopify order"), max_length=64, blank=True, db_index=True
+    )
+    shopify_order_name = models.CharField(_("Shopify order number"), max_length=32, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -309,8 +326,11 @@ class Replacement(models.Model):
         verbose_name = _("replacement")
         verbose_name_plural = _("replacements")
         constraints = [
+            # Logged by hand: always with its tracking number. From a Shopify order: Shopify may
+            # fulfil it without one.
             models.CheckConstraint(
-                condition=~Q(tracking_number=""), name="replacement_tracking_number_set"
+                condition=~Q(tracking_number="") | Q(in_shopify=True),
+                name="replacement_tracking_number_set",
             ),
         ]
 

@@ -149,6 +149,29 @@ def _shipped(request, payload: events.ReplacementShipped) -> dict:
     }
 
 
+def _ordered(request, payload: events.ReplacementOrdered) -> dict:
+    return _items(request, payload)
+
+
+REPLACEMENT_ORDERED_EVENT = "returns.replacement_ordered"
+REPLACEMENT_ORDER_FAILED_EVENT = "returns.replacement_order_failed"
+
+
+def replacement_order_wanted(request: ReturnRequest) -> bool:
+    """No replacement order is being made in Shopify for this request: none was asked for, or
+    Shopify refused the last attempt and made none."""
+    ordered = request.replacements.filter(in_shopify=True).first()
+    if ordered is None:
+        return True
+    latest = (
+        request.events.filter(type__in=(REPLACEMENT_ORDERED_EVENT, REPLACEMENT_ORDER_FAILED_EVENT))
+        .order_by("-created_at", "-id")
+        .values_list("type", flat=True)
+        .first()
+    )
+    return not ordered.shopify_order_id and latest == REPLACEMENT_ORDER_FAILED_EVENT
+
+
 def _refunded(request, payload: events.RefundMoved) -> dict:
     return {
         "amount": money.to_shopify(payload.amount, payload.currency),
@@ -287,6 +310,38 @@ SHIP = Step(
     email="replacement_shipped",
     email_subject=_("Your replacement for %(number)s is on its way"),
     shopify_return="close",
+)
+# The replacement made as an order in Shopify, at no charge, which the warehouse picks and ships as
+# any order (returns/services/replacement_orders.py). The request stays open until Shopify says the
+# order is fulfilled: then REPLACEMENT_SHIPPED_IN_SHOPIFY, below, is SHIP taken by Shopify.
+REPLACEMENT_ORDER = Step(
+    name="replacement_order",
+    event_type=REPLACEMENT_ORDERED_EVENT,
+    label=_("Create replacement order in Shopify"),
+    payload=events.ReplacementOrdered,
+    from_statuses=frozenset({Status.APPROVED, Status.RECEIVED}),
+    kinds=frozenset({ReturnKind.CLAIM}),
+    kind_refused=CLAIMS_ONLY,
+    guard=replacement_order_wanted,
+    permission="returns.ship_replacement",
+    shopper_label=_("Replacement being prepared"),
+    note=_("replacement order created: %(items)s"),
+    note_values=_ordered,
+    tag="replacement-ordered",
+)
+REPLACEMENT_ORDER_FAILED = Step(
+    name="replacement_order_failed",
+    event_type=REPLACEMENT_ORDER_FAILED_EVENT,
+    label=_("Shopify did not make the replacement order"),
+    actor=Actor.SYSTEM,
+    payload=events.ReplacementOrdered,
+)
+REPLACEMENT_ORDER_MADE = Step(
+    name="replacement_order_made",
+    event_type="returns.replacement_order_made",
+    label=_("Replacement order made in Shopify"),
+    actor=Actor.SYSTEM,
+    payload=events.ReplacementOrdered,
 )
 # Staff want to see more of the defect: the shopper is emailed a link to the status page, which
 # takes photos until they have sent some. Deciding a claim and asking for its evidence go together.
@@ -591,6 +646,16 @@ REFUNDED_IN_SHOPIFY = _in_shopify(
     note=_("refunded in Shopify: %(amount)s %(currency)s"),
     email="refunded_in_shopify",
 )
+# The warehouse fulfilled the replacement order in Shopify: its tracking number comes with
+# Shopify's fulfillments/create webhook, and the shopper hears of it as of a replacement logged.
+REPLACEMENT_SHIPPED_IN_SHOPIFY = replace(
+    SHIP,
+    name="replacement_shipped_in_shopify",
+    event_type="shopify.replacement_fulfilled",
+    label=_("Replacement order fulfilled in Shopify"),
+    actor=Actor.SYSTEM,
+    permission=None,
+)
 CLOSED_IN_SHOPIFY = Step(
     name="closed_in_shopify",
     event_type="shopify.return_closed",
@@ -621,7 +686,10 @@ STEPS = (
     APPROVE,
     REJECT,
     RECEIVE,
+    REPLACEMENT_ORDER,
     SHIP,
+    REPLACEMENT_ORDER_FAILED,
+    REPLACEMENT_ORDER_MADE,
     PHOTOS_ASK,
     PHOTOS_ADD,
     REFUND,
@@ -653,11 +721,13 @@ STEPS = (
     REFUNDED_IN_SHOPIFY,
     CLOSED_IN_SHOPIFY,
     REOPENED_IN_SHOPIFY,
+    REPLACEMENT_SHIPPED_IN_SHOPIFY,
 )
 # The steps staff take on the request's screen, in the order its buttons are shown.
 STAFF_STEPS = tuple(step for step in STEPS if step.permission)
 _BY_EVENT = {step.event_type: step for step in STEPS}
-_BY_EMAIL = {step.email: step for step in STEPS if step.email}
+# A step derived from another sends its email: the first declared is the email's own.
+_BY_EMAIL = {step.email: step for step in reversed(STEPS) if step.email}
 _BY_NAME = {step.name: step for step in STEPS}
 # An event of a type no step declares (written by an older release) reads as a bare record.
 _UNKNOWN = Step(name="unknown", event_type="", label=_("Update"))
@@ -669,6 +739,11 @@ def step_for_event(event_type: str) -> Step:
 
 def step_for_email(kind: str) -> Step:
     return _BY_EMAIL[kind]
+
+
+def email_event_types(kind: str) -> tuple[str, ...]:
+    """The events of every step that sends this email (a step and those derived from it)."""
+    return tuple(step.event_type for step in STEPS if step.email == kind)
 
 
 def step_named(name: str) -> Step:

@@ -228,6 +228,20 @@ def withdrawal_order_cancel(request_id: int) -> None:
     withdrawal_order_cancelled(request_id=request_id)
 
 
+def _replacement_order_failed(exc: ShopifyError, replacement_id: int) -> None:
+    from .services.replacement_orders import replacement_order_failure_record
+
+    replacement_order_failure_record(replacement_id=replacement_id, error=exc.message)
+
+
+@shopify_task(give_up=_replacement_order_failed)
+def replacement_order_place(replacement_id: int) -> None:
+    """Make a claim's replacement as an order in Shopify."""
+    from .services.replacement_orders import replacement_order_place
+
+    replacement_order_place(replacement_id=replacement_id)
+
+
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def lookup_link_email_send(self, order_id: int) -> None:
     from .emails import lookup_link_email_send as send

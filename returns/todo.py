@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from . import steps
-from .models import ClaimRemedy, ReturnRequest, ReturnStatus
+from .models import ClaimRemedy, Replacement, ReturnRequest, ReturnStatus
 from .models_withdrawal import WithdrawalOutcome
 from .selectors import refunds_waiting_too_long, unwritten_shopify_writes, with_refund_due
 from .services.shopify_access import open_return_refusals, open_scope_waits
@@ -44,6 +44,11 @@ def _replacements(requests: QuerySet) -> QuerySet:
         status__in=steps.SHIP.from_statuses,
         kind__in=steps.SHIP.kinds,
         remedy=ClaimRemedy.REPLACEMENT,
+    ).exclude(
+        # Made as a Shopify order: the warehouse ships it. One Shopify refused stays listed.
+        pk__in=Replacement.objects.filter(state=Replacement.State.ORDERED)
+        .exclude(shopify_order_id="")
+        .values("request_id")
     )
 
 

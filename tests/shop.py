@@ -22,6 +22,7 @@ def line_item(
         "name": f"{title} - {variant}" if variant else title,
         "title": title,
         "variantTitle": variant,
+        "variant": {"id": f"gid://shopify/ProductVariant/{number}", "title": variant or "Default"},
         "sku": f"SKU-{number}",
         "quantity": quantity,
         "currentQuantity": quantity,
@@ -162,6 +163,7 @@ def _address(customer, address):
         "zip": postcode,
         "city": city,
         "province": None,
+        "provinceCode": None,
         "countryCodeV2": country,
         "phone": None,
     }

@@ -10,6 +10,11 @@ from .lookup_links import lookup_link_check, lookup_link_open, lookup_link_send
 from .photos import claim_photos_add, claim_photos_ask
 from .recovery import stalled_work_resume
 from .refunds import RefundQuote, refund_execute, refund_limit, refund_quote, refund_request
+from .replacement_orders import (
+    replacement_fulfilled,
+    replacement_order_create,
+    replacement_order_place,
+)
 from .requests import (
     return_request_create,
     shopify_order_lookup,
@@ -44,6 +49,9 @@ __all__ = [
     "refund_limit",
     "refund_quote",
     "refund_request",
+    "replacement_fulfilled",
+    "replacement_order_create",
+    "replacement_order_place",
     "replacement_ship",
     "return_approve",
     "return_cancel",

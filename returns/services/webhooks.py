@@ -22,6 +22,7 @@ from ..models import (
 from ..shopify import webhooks as shopify_webhooks
 from ..shopify.webhooks import WebhookPayloadError
 from .common import event_record
+from .fulfillment_webhooks import fulfillment_webhook
 from .photo_deletion import photos_erase
 from .requests import shopify_order_refetch
 from .shopify_return_webhooks import WebhookIgnored, shopify_return_webhook
@@ -330,7 +331,7 @@ def _request_export(request: ReturnRequest) -> dict:
             {
                 "carrier": replacement.get_carrier_display(),
                 "tracking_number": replacement.tracking_number,
-                "shipped_on": replacement.shipped_on.isoformat(),
+                "shipped_on": replacement.shipped_on and replacement.shipped_on.isoformat(),
             }
             for replacement in request.replacements.order_by("pk")
         ],
@@ -397,4 +398,5 @@ HANDLERS = {
     # Staff act in Shopify's admin too: each of these has the request follow its Return.
     **dict.fromkeys(shopify_webhooks.RETURN_TOPICS, shopify_return_webhook),
     shopify_webhooks.REVERSE_FULFILLMENT_ORDERS_DISPOSE: shopify_return_webhook,
+    **dict.fromkeys(shopify_webhooks.FULFILLMENT_TOPICS, fulfillment_webhook),
 }

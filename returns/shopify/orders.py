@@ -166,6 +166,7 @@ def _line_item(node: dict[str, Any]) -> LineItem:
         image_alt=image.get("altText"),
         product_id=product.get("id"),
         product_tags=tuple(product.get("tags") or ()),
+        variant_id=(node.get("variant") or {}).get("id"),
     )
 
 

@@ -28,6 +28,7 @@ REQUIRED_SCOPES = (
     "read_returns",
     "write_returns",
     "read_locations",
+    "write_draft_orders",
 )
 CHECK_SECONDS = 300
 # When Shopify could not be asked: try again sooner, but not on every page.

@@ -71,6 +71,8 @@ class LineItem:
     image_alt: str | None
     product_id: str | None
     product_tags: tuple[str, ...]
+    # None for a custom line item, or a variant deleted since; a replacement names the variant.
+    variant_id: str | None = None
 
     @property
     def legacy_id(self) -> int:

@@ -41,6 +41,10 @@ RETURNS_CLOSE = "returns/close"
 RETURNS_REOPEN = "returns/reopen"
 RETURNS_PROCESS = "returns/process"
 REVERSE_FULFILLMENT_ORDERS_DISPOSE = "reverse_fulfillment_orders/dispose"
+# A fulfilment made or changed in Shopify: how a replacement order's tracking number arrives.
+FULFILLMENTS_CREATE = "fulfillments/create"
+FULFILLMENTS_UPDATE = "fulfillments/update"
+FULFILLMENT_TOPICS = (FULFILLMENTS_CREATE, FULFILLMENTS_UPDATE)
 RETURN_TOPICS = (
     RETURNS_REQUEST,
     RETURNS_APPROVE,
@@ -75,6 +79,22 @@ KEPT_FIELDS = {
     # Only ids: the portal reads the Return itself from Shopify (its payload may be old news).
     **{topic: ("id", "admin_graphql_api_id", "name", "status", "order") for topic in RETURN_TOPICS},
     REVERSE_FULFILLMENT_ORDERS_DISPOSE: ("id", "admin_graphql_api_id", "order_id"),
+    # Its destination is the shopper's address: not kept.
+    **{
+        topic: (
+            "id",
+            "admin_graphql_api_id",
+            "order_id",
+            "status",
+            "created_at",
+            "tracking_company",
+            "tracking_number",
+            "tracking_numbers",
+            "tracking_url",
+            "tracking_urls",
+        )
+        for topic in FULFILLMENT_TOPICS
+    },
 }
 
 
@@ -108,6 +128,7 @@ SHAPES: dict[str, tuple[dict[str, type], frozenset[str] | None, frozenset[str]]]
     REFUNDS_CREATE: ({}, None, _COMPLIANCE_ONLY),
     **{topic: ({}, None, _COMPLIANCE_ONLY) for topic in RETURN_TOPICS},
     REVERSE_FULFILLMENT_ORDERS_DISPOSE: ({}, None, _COMPLIANCE_ONLY),
+    **{topic: ({}, None, _COMPLIANCE_ONLY) for topic in FULFILLMENT_TOPICS},
 }
 
 
@@ -152,6 +173,18 @@ class ReturnChange:
     return_id: str | None
     order_id: str | None
     reverse_fulfillment_order_id: str | None
+
+
+@dataclass(frozen=True)
+class FulfillmentChange:
+    """What a fulfillments/create or fulfillments/update delivery says was shipped, and how."""
+
+    order_id: str
+    status: str
+    company: str | None
+    number: str | None
+    url: str | None
+    created_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -302,6 +335,27 @@ def order_change(topic: str, payload: dict[str, Any]) -> OrderChange:
         order_id=_gid("Order", order_id),
         updated_at=_aware_datetime(payload.get("updated_at")),
         refund_id=None,
+    )
+
+
+def fulfillment_change(payload: dict[str, Any]) -> FulfillmentChange:
+    """The order, status and first tracking number of a REST Fulfillment payload."""
+
+    def text(value: Any) -> str | None:
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def first(single: str, many: str) -> str | None:
+        values = payload.get(many)
+        listed = [text(v) for v in values if text(v)] if isinstance(values, list) else []
+        return text(payload.get(single)) or (listed[0] if listed else None)
+
+    return FulfillmentChange(
+        order_id=_gid("Order", payload.get("order_id")),
+        status=(text(payload.get("status")) or "").lower(),
+        company=text(payload.get("tracking_company")),
+        number=first("tracking_number", "tracking_numbers"),
+        url=first("tracking_url", "tracking_urls"),
+        created_at=_aware_datetime(payload.get("created_at")),
     )
 
 

@@ -22,7 +22,8 @@ def test_shopify_check_names_a_missing_scope_in_one_line(devshop):
 
 def test_shopify_check_takes_write_as_granting_read(devshop, capsys):
     devshop.set_option(
-        "access_scopes", "read_all_orders,write_orders,read_products,write_returns,read_locations"
+        "access_scopes",
+        "read_all_orders,write_orders,read_products,write_returns,read_locations,write_draft_orders",
     )
 
     call_command("shopify_check")

@@ -33,6 +33,12 @@ class Command(BaseCommand):
         clock = commands.add_parser("clock", help="Show, stop, move or restart devshop's clock.")
         clock.add_argument("clock_action", choices=("show", "freeze", "advance", "resume"))
         clock.add_argument("seconds", nargs="?", type=float, default=0.0, help="for advance")
+        fulfil = commands.add_parser(
+            "fulfil", help="Fulfil an order as the warehouse does (fulfillmentCreate)."
+        )
+        fulfil.add_argument("order_name", metavar="ORDER_NAME")
+        fulfil.add_argument("--company", default="", help="tracking company, e.g. DHL")
+        fulfil.add_argument("--number", default="", help="tracking number")
         serve = commands.add_parser("serve", help="Serve devshop on its own port.")
         serve.add_argument("--host", default="127.0.0.1")
         serve.add_argument("--port", type=int, default=8001)
@@ -88,6 +94,17 @@ class Command(BaseCommand):
             clock.resume()
         state = "stopped" if clock.frozen() else "running"
         self.stdout.write(f"devshop's clock is {state} at {iso(clock.now())}.")
+
+    def do_fulfil(self, order_name, company="", number="", **_):
+        from devshop.fulfillments import order_fulfil
+
+        try:
+            result = order_fulfil(get_store(), order_name, company=company, number=number)
+        except LookupError as error:
+            raise CommandError(str(error)) from None
+        if result["userErrors"]:
+            raise CommandError("; ".join(e["message"] for e in result["userErrors"]))
+        self.stdout.write(f"Fulfilled {order_name}: {result['fulfillment']['name']}.")
 
     def do_serve(self, host, port, **_):
         from devshop.server import make_devshop_server
