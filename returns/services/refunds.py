@@ -38,11 +38,18 @@ from .common import ReturnError, event_record, step_record
 from .refund_guards import order_refund_lock, refund_lease_release, refund_lease_take
 from .refund_shipping import request_value, shipping_owed, shipping_share
 from .shopify_return_refunds import refund_route, refund_through_return
+from .transitions import request_move
 
 AMOUNT_NOT_POSITIVE = _("The refund amount must be more than 0.")
 AMOUNT_DECIMALS = _("A refund in %(currency)s can have at most %(decimals)s decimals.")
 WRONG_CURRENCY = _("This order was paid in %(currency)s; refund in %(currency)s.")
 ABOVE_MAXIMUM = _("At most %(maximum)s %(currency)s can still be refunded for this request.")
+ABOVE_ARRIVED = _(
+    "Not every item arrived: at most %(maximum)s %(currency)s can be refunded for what arrived. "
+    "To refund items that did not arrive, give the reason."
+)
+OVERRIDE_REASON_TOO_LONG = _("The reason has at most 500 characters.")
+OVERRIDE_REASON_MAX = 500
 OPEN_OR_DONE = Q(state__in=[RefundState.PENDING, RefundState.SUCCEEDED])
 # Shopify forgets an idempotency key after 24 hours (README, "Refunds"); an hour's margin.
 KEY_RETENTION = timedelta(hours=23)
@@ -56,6 +63,8 @@ class RefundQuote:
     maximum: Decimal
     currency: str
     shopify_maximum: Decimal
+    # The most with the units that did not arrive: only with a reason (staff's override).
+    maximum_override: Decimal = money.ZERO
     # Shopify's suggestion and maximum with its shopMoney: what the shop's currency is read from.
     shopify_amounts: tuple[Money, ...] = ()
     # The delivery cost in `suggested` and `maximum`: a whole-order withdrawal refunds it.
@@ -74,21 +83,29 @@ class RefundQuote:
     def maximum_money(self) -> Money:
         return self.money(self.maximum)
 
+    @property
+    def overridable(self) -> bool:
+        """Units did not arrive whose value could still be refunded, with a reason."""
+        return self.maximum_override > self.maximum
+
 
 def _total(refunds) -> Decimal:
     return refunds.aggregate(total=Sum("amount"))["total"] or money.ZERO
 
 
-def refund_limit(request: ReturnRequest, *, shopify_maximum: Decimal) -> Decimal:
+def refund_limit(
+    request: ReturnRequest, *, shopify_maximum: Decimal, override: bool = False
+) -> Decimal:
     """The most that may still be refunded for this request, counting refunds not yet in Shopify.
 
     Shopify's maximum is for the whole order and already excludes refunds Shopify has made, so
     pending refunds of every request of the order come off it; the request's own cap is what was
-    paid for its items, less everything refunded or pending for it.
+    paid for its items, less everything refunded or pending for it. Once the parcel is received,
+    only the units that arrived count, unless staff override that (with a reason).
     """
     order_pending = _total(Refund.objects.filter(request__order=request.order_id, state="pending"))
     own = _total(request.refunds.filter(OPEN_OR_DONE))
-    paid = request_value(request) + shipping_owed(request)
+    paid = request_value(request, arrived_only=not override) + shipping_owed(request)
     limit = min(shopify_maximum - order_pending, paid - own)
     return money.round_down(max(limit, money.ZERO), request.order.currency)
 
@@ -132,6 +149,7 @@ def refund_quote(*, request: ReturnRequest) -> RefundQuote:
     return RefundQuote(
         suggested=suggested,
         maximum=maximum,
+        maximum_override=refund_limit(request, shopify_maximum=shopify_maximum, override=True),
         currency=request.order.currency,
         shopify_maximum=shopify_maximum,
         shopify_amounts=(suggestion.maximum, suggestion.amount),
@@ -169,8 +187,16 @@ def refund_request(
     notify: bool,
     shopify_maximum: Decimal,
     submission_key: uuid.UUID | None = None,
+    override_reason: str = "",
 ) -> Refund:
-    """Queue a refund of `amount` for this request; ReturnError if it is not allowed."""
+    """Queue a refund of `amount` for this request; ReturnError if it is not allowed.
+
+    Once the parcel is received, only what arrived is refunded; `override_reason` (why units that
+    did not arrive are refunded all the same) lifts that cap and is recorded with the refund.
+    """
+    override_reason = (override_reason or "").strip()
+    if len(override_reason) > OVERRIDE_REASON_MAX:
+        raise ReturnError(OVERRIDE_REASON_TOO_LONG)
     with transaction.atomic():
         request = ReturnRequest.objects.select_related("order").get(pk=request_id)
         # The order row is the lock: refundable money is per order, across its requests. The
@@ -189,12 +215,20 @@ def refund_request(
                 return existing
         amount = _checked_amount(amount, currency, request.order.currency)
         steps.REFUND.check(request)
-        maximum = refund_limit(request, shopify_maximum=shopify_maximum)
+        maximum = refund_limit(request, shopify_maximum=shopify_maximum, override=True)
+        within_arrived = refund_limit(request, shopify_maximum=shopify_maximum)
         if amount > maximum:
             raise ReturnError(
                 ABOVE_MAXIMUM
                 % {"maximum": money.format_number(maximum, currency), "currency": currency}
             )
+        if amount > within_arrived and not override_reason:
+            raise ReturnError(
+                ABOVE_ARRIVED
+                % {"maximum": money.format_number(within_arrived, currency), "currency": currency}
+            )
+        if amount <= within_arrived:
+            override_reason = ""  # nothing was overridden: the refund is within what arrived
         own = _total(request.refunds.filter(OPEN_OR_DONE))
         shipping = shipping_share(
             request, amount=amount, items_value=request_value(request), refunded=own
@@ -209,12 +243,18 @@ def refund_request(
             notify_customer=notify,
             lines=[{"line_item_id": i, "quantity": q} for i, q in _refund_lines(request)],
             submission_key=submission_key,
+            override_reason=override_reason,
         )
         event_record(
             request=request,
             step=steps.REFUND,
             user=user,
-            payload=events.RefundMoved(refund=refund.pk, amount=amount, currency=currency),
+            payload=events.RefundMoved(
+                refund=refund.pk,
+                amount=amount,
+                currency=currency,
+                override_reason=override_reason,
+            ),
         )
         tasks.refund_process.delay_on_commit(refund.pk)
     return refund
@@ -393,10 +433,12 @@ def _refund_settle(
                 "updated_at",
             ]
         )
-        if not steps.REFUND_SUCCEEDED.done(request):
-            request.status = steps.REFUND_SUCCEEDED.to_status
-            request.resolved_at = timezone.now()
-            request.save(update_fields=["status", "resolved_at"])
-        step_record(request=request, step=steps.REFUND_SUCCEEDED, payload=moved)
+        if steps.REFUND_SUCCEEDED.allowed(request):
+            request_move(request, steps.REFUND_SUCCEEDED)
+        step_record(
+            request=request,
+            step=steps.REFUND_SUCCEEDED,
+            payload=dataclasses.replace(moved, override_reason=refund.override_reason),
+        )
         tasks.shopify_order_refresh.delay_on_commit(request.order_id)
     return refund
