@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import events, money
@@ -128,7 +128,7 @@ def _requested(request, payload) -> dict:
 
 
 def _restock_word(restocked: bool) -> str:
-    return _now("restocked") if restocked else _now("not restocked")
+    return gettext("restocked") if restocked else gettext("not restocked")
 
 
 def _received_words(line: events.ItemReceived) -> list[str]:
@@ -137,9 +137,11 @@ def _received_words(line: events.ItemReceived) -> list[str]:
         return [f"{line.received} × {line.title}"]
     words = []
     if line.received:
-        condition = _now("damaged") if line.condition == ItemCondition.DAMAGED else _now("as new")
+        condition = (
+            gettext("damaged") if line.condition == ItemCondition.DAMAGED else gettext("as new")
+        )
         words.append(
-            _now("%(count)s × %(title)s (%(condition)s, %(restock)s)")
+            gettext("%(count)s × %(title)s (%(condition)s, %(restock)s)")
             % {
                 "count": line.received,
                 "title": line.title,
@@ -149,7 +151,7 @@ def _received_words(line: events.ItemReceived) -> list[str]:
         )
     if line.quantity > line.received:
         words.append(
-            _now("%(count)s × %(title)s missing")
+            gettext("%(count)s × %(title)s missing")
             % {"count": line.quantity - line.received, "title": line.title}
         )
     return words
@@ -174,7 +176,7 @@ def _shipped(request, payload: events.ReplacementShipped) -> dict:
 def _refunded(request, payload: events.RefundMoved) -> dict:
     override = ""
     if payload.override_reason:
-        override = _now("; includes units that did not arrive: %(reason)s") % {
+        override = gettext("; includes units that did not arrive: %(reason)s") % {
             "reason": payload.override_reason
         }
     return {
