@@ -7,12 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import money
-from .models import Replacement, ReturnRequest
+from .models import ItemCondition, Replacement, ReturnRequest
 
 AMOUNT_POSITIVE = _("Enter an amount greater than 0.")
 AMOUNT_ABOVE = _("At most %(maximum)s %(currency)s can still be refunded.")
 WRONG_CURRENCY = _("This order was paid in %(currency)s.")
 FUTURE_DATE = _("The shipping date cannot be in the future.")
+ABOVE_ARRIVED = _(
+    "Not every item arrived: at most %(maximum)s %(currency)s can be refunded for what arrived. "
+    "To refund more, tick “Also refund items that did not arrive” and give the reason."
+)
+OVERRIDE_REASON_REQUIRED = _("Say why items that did not arrive are refunded.")
 ISO_DATE = "%Y-%m-%d"
 
 
@@ -60,22 +65,57 @@ class RejectForm(forms.Form):
 
 
 class ReceiveForm(forms.Form):
-    restock = forms.BooleanField(label=_("Put the items back in stock"), required=False)
+    """Per item: how many units arrived, their condition, and whether they go back in stock.
+
+    Units not counted as arrived are missing. Restocking is ticked for every item to begin with;
+    choosing "damaged" unticks it (static/portal/receive.js), and the service restocks damaged
+    units only when staff tick it again; without JavaScript the box says what happens.
+    """
 
     def __init__(self, *args, request: ReturnRequest, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = list(request.lines.all())
         for line in self.lines:
             self.fields[f"received_{line.pk}"] = forms.IntegerField(
-                label=_("%(title)s: received (of %(quantity)s)")
+                label=_("%(title)s: arrived (of %(quantity)s)")
                 % {"title": line.title, "quantity": line.quantity},
                 min_value=0,
                 max_value=line.quantity,
                 initial=line.quantity,
+                widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
             )
+            self.fields[f"condition_{line.pk}"] = forms.ChoiceField(
+                label=_("Condition"),
+                choices=ItemCondition.choices,
+                initial=ItemCondition.AS_NEW,
+                required=False,  # nothing chosen: as new, as the form shows it to begin with
+                widget=forms.RadioSelect(attrs={"class": "receive-condition"}),
+            )
+            self.fields[f"restock_{line.pk}"] = forms.BooleanField(
+                label=_("Put back in stock"), required=False, initial=True
+            )
+
+    def items(self):
+        """Each line with its fields, for the template: (line, (arrived, condition, restock))."""
+        return [
+            (
+                line,
+                tuple(self[f"{name}_{line.pk}"] for name in ("received", "condition", "restock")),
+            )
+            for line in self.lines
+        ]
 
     def received(self) -> dict[int, int]:
         return {line.pk: self.cleaned_data[f"received_{line.pk}"] for line in self.lines}
+
+    def conditions(self) -> dict[int, str]:
+        return {
+            line.pk: self.cleaned_data[f"condition_{line.pk}"] or ItemCondition.AS_NEW
+            for line in self.lines
+        }
+
+    def restocks(self) -> dict[int, bool]:
+        return {line.pk: self.cleaned_data[f"restock_{line.pk}"] for line in self.lines}
 
 
 class ReplacementForm(forms.Form):
@@ -105,30 +145,71 @@ class RefundForm(forms.Form):
     notify = forms.BooleanField(
         label=_("Also send Shopify's own refund notification"), required=False
     )
+    override = forms.BooleanField(label=_("Also refund items that did not arrive"), required=False)
+    override_reason = forms.CharField(
+        label=_("Reason for refunding items that did not arrive"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded with the refund and on the Shopify order's note."),
+    )
 
-    def __init__(self, *args, maximum: Decimal, currency: str, **kwargs):
+    def __init__(
+        self,
+        *args,
+        maximum: Decimal,
+        currency: str,
+        maximum_override: Decimal | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.maximum = maximum
+        # Above what arrived, up to this, only with a reason; None or no more: no override.
+        self.maximum_override = maximum_override if maximum_override is not None else maximum
         self.order_currency = currency
         self.fields["amount"].currency = currency
         self.fields["amount"].help_text = _("At most %(maximum)s %(currency)s.") % {
             "maximum": money.format_number(maximum, currency),
             "currency": currency,
         }
+        if not self.overridable:
+            del self.fields["override"], self.fields["override_reason"]
+
+    @property
+    def overridable(self) -> bool:
+        return self.maximum_override > self.maximum
+
+    def _words(self, maximum):
+        return {
+            "maximum": money.format_number(maximum, self.order_currency),
+            "currency": self.order_currency,
+        }
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
         if amount <= 0:
             raise forms.ValidationError(AMOUNT_POSITIVE)
-        if amount > self.maximum:
-            raise forms.ValidationError(
-                AMOUNT_ABOVE
-                % {
-                    "maximum": money.format_number(self.maximum, self.order_currency),
-                    "currency": self.order_currency,
-                }
-            )
+        if amount > self.maximum_override:
+            raise forms.ValidationError(AMOUNT_ABOVE % self._words(self.maximum_override))
         return amount
+
+    def clean(self):
+        cleaned = super().clean()
+        amount = cleaned.get("amount")
+        if not self.overridable:
+            cleaned["override_reason"] = ""
+            return cleaned
+        reason = (cleaned.get("override_reason") or "").strip()
+        if amount is not None and amount > self.maximum:
+            if not cleaned.get("override"):
+                self.add_error("amount", ABOVE_ARRIVED % self._words(self.maximum))
+            elif not reason:
+                self.add_error("override_reason", OVERRIDE_REASON_REQUIRED)
+        # A reason counts only where it is needed: the refund goes past what arrived.
+        if amount is None or amount <= self.maximum or not cleaned.get("override"):
+            reason = ""
+        cleaned["override_reason"] = reason
+        return cleaned
 
     @classmethod
     def from_confirmation(cls, data, **kwargs):
@@ -157,5 +238,6 @@ class RefundConfirmForm(RefundForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("currency", "restock", "notify"):
-            self.fields[name].widget = forms.HiddenInput()
+        for name in ("currency", "restock", "notify", "override", "override_reason"):
+            if name in self.fields:
+                self.fields[name].widget = forms.HiddenInput()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from . import money, services, steps
 from .admin_forms import ReceiveForm, RefundConfirmForm, RefundForm, RejectForm, ReplacementForm
+from .arrival import request_arrival
 from .models import ReturnRequest
 from .shopify.errors import ShopifyError
 from .todo import TodoList, next_request, todo_list
@@ -37,6 +38,13 @@ def next_url(todo: TodoList, *, after=None) -> str:
 def _this_again(request, return_request) -> str:
     """The request's screen, still within the to-do list staff came from."""
     return change_url(return_request, todo_list(request.GET.get("todo")))
+
+
+def _step_url(name: str, return_request, request) -> str:
+    """A step's screen for the request, still within the to-do list staff came from."""
+    url = reverse(f"admin:returns_returnrequest_{name}", args=[return_request.pk])
+    todo = todo_list(request.GET.get("todo"))
+    return f"{url}?{urlencode({'todo': todo.key})}" if todo else url
 
 
 def after_step(request, return_request):
@@ -147,18 +155,22 @@ class TransitionViews:
     def receive_view(self, request, return_request):
         form = ReceiveForm(request.POST or None, request=return_request)
         if request.method == "POST" and form.is_valid():
-            services.return_receive(
+            received = services.return_receive(
                 request_id=return_request.pk,
                 user=request.user,
                 received=form.received(),
-                restock=form.cleaned_data["restock"],
+                conditions=form.conditions(),
+                restocks=form.restocks(),
             )
             self.message_user(
                 request, _("%(number)s marked received.") % {"number": return_request.number}
             )
+            if steps.REFUND.permitted(request.user) and steps.REFUND.allowed(received):
+                # One screen per parcel: what arrived is refunded next, in the same flow.
+                return redirect(_step_url("refund", return_request, request))
             return after_step(request, return_request)
         title = _("Parcel received for %(number)s") % {"number": return_request.number}
-        return _render(self, request, return_request, title, form)
+        return _render(self, request, return_request, title, form, template="receive")
 
     @transition_view(steps.SHIP)
     def ship_view(self, request, return_request):
@@ -211,7 +223,11 @@ class TransitionViews:
                 messages.ERROR,
             )
             return redirect(_this_again(request, return_request))
-        limits = {"maximum": quote.maximum, "currency": quote.currency}
+        limits = {
+            "maximum": quote.maximum,
+            "currency": quote.currency,
+            "maximum_override": quote.maximum_override,
+        }
         title = _("Refund %(number)s") % {"number": return_request.number}
         if request.method == "POST" and "confirm" in request.POST:
             form = RefundConfirmForm(request.POST, **limits)
@@ -225,6 +241,7 @@ class TransitionViews:
                     notify=form.cleaned_data["notify"],
                     shopify_maximum=quote.shopify_maximum,
                     submission_key=form.cleaned_data["submission_key"],
+                    override_reason=form.cleaned_data["override_reason"],
                 )
                 self.message_user(
                     request,
@@ -256,6 +273,7 @@ class TransitionViews:
                         form.cleaned_data["amount"], form.cleaned_data["currency"]
                     ),
                     shop_amount=_in_shop_currency(quote, form.cleaned_data["amount"]),
+                    override_reason=form.cleaned_data["override_reason"],
                 )
         else:
             form = RefundForm(
@@ -266,7 +284,15 @@ class TransitionViews:
                 },
                 **limits,
             )
-        return _render(self, request, return_request, title, form, quote=quote)
+        return _render(
+            self,
+            request,
+            return_request,
+            title,
+            form,
+            quote=quote,
+            arrival=request_arrival(return_request),
+        )
 
     @transition_view(steps.ORDER_CANCEL)
     def order_cancel_view(self, request, return_request):

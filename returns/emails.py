@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from . import events, selectors, steps
+from .arrival import request_arrival
 from .models import ReturnRequest, ShopifyOrder
 from .services.common import event_record
 
@@ -37,6 +38,7 @@ def customer_email_send(*, request_id: int, kind: str, event_id: int | None = No
             "shop_name": settings.SHOP_NAME,
             "return_address": settings.SHOP_RETURN_ADDRESS,
             "send_back": selectors.items_wanted_back(request),
+            "arrival": request_arrival(request),
             "status_url": settings.PORTAL_URL.rstrip("/")
             + reverse("returns:status", args=[request.token]),
         }

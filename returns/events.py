@@ -95,8 +95,18 @@ class Rejected(Payload):
 
 @dataclasses.dataclass(frozen=True)
 class ItemReceived(Payload):
+    """How many units of an item arrived, in what condition, and whether they were restocked.
+    Records made before conditions were taken have no quantity, condition or restock."""
+
     title: str
     received: int
+    quantity: int | None = None
+    condition: str = ""
+    restock: bool | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        # A receipt in Shopify's admin says only how many arrived: the record says no more.
+        return {key: value for key, value in super().to_data().items() if value not in (None, "")}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,11 +156,14 @@ class RefundMoved(Payload):
     amount: Decimal
     currency: str
     error: str = ""
+    # Why staff refunded units that did not arrive; empty when the refund is within what arrived.
+    override_reason: str = ""
 
     def to_data(self) -> dict[str, Any]:
         data = super().to_data()
-        if not self.error:
-            del data["error"]
+        for optional in ("error", "override_reason"):
+            if not data[optional]:
+                del data[optional]
         return data
 
 

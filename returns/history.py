@@ -53,7 +53,10 @@ def _rejected(payload: events.Rejected, request) -> str:
 
 
 def _received(payload: events.Received, request) -> str:
-    items = ", ".join(f"{line.received} × {line.title}" for line in payload.lines)
+    items = steps.received_in_words(payload)
+    if all(line.quantity is not None for line in payload.lines) and items:
+        return items  # each item says its condition and restocking
+    # Recorded before conditions were taken: one restock choice for the whole parcel.
     restock = _("restocked") if payload.restock else _("not restocked")
     return f"{items} ({restock})" if items else restock
 

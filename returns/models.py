@@ -161,7 +161,16 @@ class ReturnRequest(models.Model):
         return self.number
 
 
+class ItemCondition(models.TextChoices):
+    """How the units of a line that arrived came back; units that did not arrive are missing."""
+
+    AS_NEW = "as_new", _("As new")
+    DAMAGED = "damaged", _("Damaged")
+
+
 class ReturnLine(models.Model):
+    Condition = ItemCondition
+
     request = models.ForeignKey(
         ReturnRequest, on_delete=models.CASCADE, related_name="lines", verbose_name=_("request")
     )
@@ -174,6 +183,12 @@ class ReturnLine(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     reason_detail = models.TextField(_("reason detail"), blank=True)
     received_quantity = models.PositiveIntegerField(_("received quantity"), null=True, blank=True)
+    # Set with received_quantity when staff receive the parcel; blank for a parcel received in
+    # Shopify's admin, which says only restocked or not.
+    condition = models.CharField(
+        _("condition"), max_length=16, choices=ItemCondition.choices, blank=True
+    )
+    restock = models.BooleanField(_("restocked"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("return line")
@@ -229,6 +244,9 @@ class Refund(models.Model):
         verbose_name=_("requested by"),
     )
     restock = models.BooleanField(_("restock"), default=False)
+    # Why staff refunded units that did not arrive (the override of the receipt's cap); blank
+    # when the refund stays within what arrived.
+    override_reason = models.TextField(_("reason for refunding units not received"), blank=True)
     # The line items sent with this refund as [{"line_item_id", "quantity"}]; empty for an
     # amount-only refund.
     lines = models.JSONField(_("items"), default=list, blank=True)

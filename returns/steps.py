@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import events, money
 from .errors import ReturnError
-from .models import ReturnEvent, ReturnKind, ReturnRequest, ReturnStatus
+from .models import ItemCondition, RefundState, ReturnEvent, ReturnKind, ReturnRequest, ReturnStatus
 from .tracks import GUARANTEE, REMEDY_ASKED, WITHDRAWAL, Track, track_of  # noqa: F401
 
 NOT_ALLOWED = _("%(number)s has the status “%(status)s”; that step is not possible now.")
@@ -133,11 +133,43 @@ def _requested(request, payload) -> dict:
     return {**_items(request, payload), "remedy": request.get_remedy_display()}
 
 
+def _restock_word(restocked: bool) -> str:
+    return gettext("restocked") if restocked else gettext("not restocked")
+
+
+def _received_words(line: events.ItemReceived) -> list[str]:
+    """One item's receipt in words: what arrived, its condition and restocking, what is missing."""
+    if line.quantity is None:  # recorded without conditions: the count alone
+        return [f"{line.received} × {line.title}"]
+    words = []
+    if line.received:
+        condition = (
+            gettext("damaged") if line.condition == ItemCondition.DAMAGED else gettext("as new")
+        )
+        words.append(
+            gettext("%(count)s × %(title)s (%(condition)s, %(restock)s)")
+            % {
+                "count": line.received,
+                "title": line.title,
+                "condition": condition,
+                "restock": _restock_word(bool(line.restock)),
+            }
+        )
+    if line.quantity > line.received:
+        words.append(
+            gettext("%(count)s × %(title)s missing")
+            % {"count": line.quantity - line.received, "title": line.title}
+        )
+    return words
+
+
+def received_in_words(payload: events.Received) -> str:
+    """The parcel's receipt in words, in the active language: the note line, the history."""
+    return "; ".join(words for line in payload.lines for words in _received_words(line))
+
+
 def _received(request, payload: events.Received) -> dict:
-    return {
-        "items": ", ".join(f"{line.received} × {line.title}" for line in payload.lines),
-        "restock": _now("restocked") if payload.restock else _now("not restocked"),
-    }
+    return {"items": received_in_words(payload), "restock": _restock_word(payload.restock)}
 
 
 def _shipped(request, payload: events.ReplacementShipped) -> dict:
@@ -173,9 +205,15 @@ def replacement_order_wanted(request: ReturnRequest) -> bool:
 
 
 def _refunded(request, payload: events.RefundMoved) -> dict:
+    override = ""
+    if payload.override_reason:
+        override = gettext("; includes units that did not arrive: %(reason)s") % {
+            "reason": payload.override_reason
+        }
     return {
         "amount": money.to_shopify(payload.amount, payload.currency),
         "currency": payload.currency,
+        "override": override,
     }
 
 
@@ -223,6 +261,26 @@ def returns_goods(request: ReturnRequest) -> bool:
 def _has_no_refunds(request: ReturnRequest) -> bool:
     # Money has moved or is moving: the request can no longer be turned down.
     return not request.refunds.exists()
+
+
+def arrived_refunded(request: ReturnRequest) -> bool:
+    """The parcel has arrived and every unit that arrived has been refunded (by refunds that
+    succeeded, made by the portal or in Shopify): what a refund needs to resolve a request.
+
+    The one rule for it: a refund made before the parcel arrived leaves the request approved
+    (its receipt resolves it then, if that refund covered what arrived), and a refund of fewer
+    units than arrived leaves it received.
+    """
+    lines = list(request.lines.all())
+    if not lines or any(line.received_quantity is None for line in lines):
+        return False
+    refunded: dict[str, int] = {}
+    for refund in request.refunds.filter(state=RefundState.SUCCEEDED):
+        for item in refund.lines:
+            refunded[item["line_item_id"]] = (
+                refunded.get(item["line_item_id"], 0) + item["quantity"]
+            )
+    return all(refunded.get(line.line_item_id, 0) >= line.received_quantity for line in lines)
 
 
 OPEN = frozenset({Status.REQUESTED, Status.APPROVED, Status.RECEIVED})
@@ -285,7 +343,7 @@ RECEIVE = Step(
     to_status=Status.RECEIVED,
     permission="returns.receive_return",
     shopper_label=_("Parcel received"),
-    note=_("parcel received: %(items)s (%(restock)s)"),
+    note=_("parcel received: %(items)s"),
     note_values=_received,
     tag="return-received",
     email="received",
@@ -386,15 +444,19 @@ REFUND = Step(
     permission="returns.issue_refund",
     refused=NOT_REFUNDABLE,
 )
+# A refund that succeeded resolves the request only once what arrived is refunded (`allowed`);
+# otherwise it is recorded and the request stays where it is.
 REFUND_SUCCEEDED = Step(
     name="refund_succeeded",
     event_type="returns.refund.succeeded",
     label=_("Refunded"),
     actor=Actor.SYSTEM,
     payload=events.RefundMoved,
+    from_statuses=frozenset({Status.RECEIVED}),
     to_status=Status.RESOLVED,
+    guard=arrived_refunded,
     shopper_label=_("Refunded"),
-    note=_("refunded %(amount)s %(currency)s"),
+    note=_("refunded %(amount)s %(currency)s%(override)s"),
     note_values=_refunded,
     tag="return-refunded",
     email="refunded",

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import ratelimit, selectors, services, steps
+from .arrival import request_arrival
 from .forms import LookupForm, ReturnForm
 from .forms_photos import PHOTOS_AGAIN
 from .models import ReturnKind, ShopifyOrder
@@ -257,6 +258,7 @@ def status_context(return_request) -> dict:
         if return_request.kind == ReturnKind.CLAIM
         else [],
         "refunded": return_request.refunded_total,
+        "arrival": request_arrival(return_request) if return_request.refunded_total else None,
         "can_cancel": steps.CANCEL.allowed(return_request),
         "withdraw_order": return_request.order.name,
         "return_address": settings.SHOP_RETURN_ADDRESS,

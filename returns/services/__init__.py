@@ -9,7 +9,8 @@ from .common import ReturnError, event_record, shopify_write_failure_record, ste
 from .lookup_links import lookup_link_check, lookup_link_open, lookup_link_send
 from .photos import claim_photos_add, claim_photos_ask
 from .recovery import stalled_work_resume
-from .refunds import RefundQuote, refund_execute, refund_limit, refund_quote, refund_request
+from .refund_quotes import RefundQuote, refund_limit, refund_quote
+from .refunds import refund_execute, refund_request
 from .replacement_orders import (
     replacement_fulfilled,
     replacement_order_create,

@@ -15,8 +15,9 @@ from ..models import ReturnRequest, WithdrawalDeclaration
 from ..selectors import order_snapshot
 
 
-def request_value(request: ReturnRequest) -> Decimal:
-    """What the shopper paid for the units in this request, in the order's currency.
+def request_value(request: ReturnRequest, *, arrived_only: bool = False) -> Decimal:
+    """What the shopper paid for the units in this request, in the order's currency; with
+    `arrived_only`, for the units that arrived once the parcel is received.
 
     A line filed in another currency (the shop's, before refunds were made in the customer's)
     takes its unit price from the order's copy; if that has none in the order's currency either,
@@ -30,7 +31,8 @@ def request_value(request: ReturnRequest) -> Decimal:
             item = snapshot.line_item(line.line_item_id)
             same = item is not None and item.unit_price.currency == currency
             price = item.unit_price.amount if same else money.ZERO
-        value += price * line.quantity
+        arrived = line.received_quantity if arrived_only else None
+        value += price * (line.quantity if arrived is None else arrived)
     return value
 
 

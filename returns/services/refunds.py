@@ -15,12 +15,10 @@ books in the shop's own currency is shown beside it for staff, from Shopify's sh
 
 import dataclasses
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,115 +34,28 @@ from ..shopify.errors import ShopifyError, ShopifyRejected
 from ..shopify.types import Money
 from .common import ReturnError, event_record, step_record
 from .refund_guards import order_refund_lock, refund_lease_release, refund_lease_take
-from .refund_shipping import request_value, shipping_owed, shipping_share
+from .refund_quotes import (
+    OPEN_OR_DONE,
+    refund_limit,
+    refund_lines,
+    refunds_total,
+)
+from .refund_shipping import request_value, shipping_share
 from .shopify_return_refunds import refund_route, refund_through_return
+from .transitions import request_move
 
 AMOUNT_NOT_POSITIVE = _("The refund amount must be more than 0.")
 AMOUNT_DECIMALS = _("A refund in %(currency)s can have at most %(decimals)s decimals.")
 WRONG_CURRENCY = _("This order was paid in %(currency)s; refund in %(currency)s.")
 ABOVE_MAXIMUM = _("At most %(maximum)s %(currency)s can still be refunded for this request.")
-OPEN_OR_DONE = Q(state__in=[RefundState.PENDING, RefundState.SUCCEEDED])
+ABOVE_ARRIVED = _(
+    "Not every item arrived: at most %(maximum)s %(currency)s can be refunded for what arrived. "
+    "To refund items that did not arrive, give the reason."
+)
+OVERRIDE_REASON_TOO_LONG = _("The reason has at most 500 characters.")
+OVERRIDE_REASON_MAX = 500
 # Shopify forgets an idempotency key after 24 hours (README, "Refunds"); an hour's margin.
 KEY_RETENTION = timedelta(hours=23)
-
-
-@dataclass(frozen=True)
-class RefundQuote:
-    """What the refund form offers: Shopify's suggestion and the most that may be refunded."""
-
-    suggested: Decimal
-    maximum: Decimal
-    currency: str
-    shopify_maximum: Decimal
-    # Shopify's suggestion and maximum with its shopMoney: what the shop's currency is read from.
-    shopify_amounts: tuple[Money, ...] = ()
-    # The delivery cost in `suggested` and `maximum`: a whole-order withdrawal refunds it.
-    shipping: Decimal = money.ZERO
-
-    def money(self, amount: Decimal) -> Money:
-        """`amount` with its booking in the shop's currency, when the customer paid in another."""
-        shop = in_shop_currency(amount, self.shopify_amounts)
-        return Money(amount=amount, currency=self.currency, shop=shop)
-
-    @property
-    def suggested_money(self) -> Money:
-        return self.money(self.suggested)
-
-    @property
-    def maximum_money(self) -> Money:
-        return self.money(self.maximum)
-
-
-def _total(refunds) -> Decimal:
-    return refunds.aggregate(total=Sum("amount"))["total"] or money.ZERO
-
-
-def refund_limit(request: ReturnRequest, *, shopify_maximum: Decimal) -> Decimal:
-    """The most that may still be refunded for this request, counting refunds not yet in Shopify.
-
-    Shopify's maximum is for the whole order and already excludes refunds Shopify has made, so
-    pending refunds of every request of the order come off it; the request's own cap is what was
-    paid for its items, less everything refunded or pending for it.
-    """
-    order_pending = _total(Refund.objects.filter(request__order=request.order_id, state="pending"))
-    own = _total(request.refunds.filter(OPEN_OR_DONE))
-    paid = request_value(request) + shipping_owed(request)
-    limit = min(shopify_maximum - order_pending, paid - own)
-    return money.round_down(max(limit, money.ZERO), request.order.currency)
-
-
-def _refund_lines(request: ReturnRequest) -> list[tuple[str, int]]:
-    """Line items go with the first refund only; later ones are amounts on their own."""
-    if request.refunds.filter(OPEN_OR_DONE).exists():
-        return []
-    lines = []
-    for line in request.lines.all():
-        quantity = line.quantity if line.received_quantity is None else line.received_quantity
-        if quantity:
-            lines.append((line.line_item_id, quantity))
-    return lines
-
-
-def refund_quote(*, request: ReturnRequest) -> RefundQuote:
-    """Read live from Shopify what it suggests and allows for this request's items.
-
-    A refund recorded failed on the order is first looked for in Shopify: one made after all
-    counts against what is offered now.
-    """
-    if Refund.objects.filter(request__order=request.order_id, state=RefundState.FAILED).exists():
-        refunds_reconcile(
-            order_id=request.order_id,
-            shopify_refunds_noted=shopify_refunds.refunds_noted(request.order.shopify_id),
-        )
-    lines, shipping = _refund_lines(request), shipping_owed(request)
-    suggestion = shopify_refunds.refund_suggest(
-        request.order.shopify_id, lines, refund_shipping=bool(shipping)
-    )
-    if suggestion.maximum.currency != request.order.currency:
-        # A copy stored before it was read in the customer's currency: read it again, so the
-        # form offers and the caps count in the currency Shopify refunds in.
-        from .requests import shopify_order_refetch
-
-        request.order = shopify_order_refetch(order_id=request.order_id)
-    shopify_maximum = suggestion.maximum.amount
-    maximum = refund_limit(request, shopify_maximum=shopify_maximum)
-    suggested = min(suggestion.amount.amount if lines else maximum, maximum)
-    return RefundQuote(
-        suggested=suggested,
-        maximum=maximum,
-        currency=request.order.currency,
-        shopify_maximum=shopify_maximum,
-        shopify_amounts=(suggestion.maximum, suggestion.amount),
-        shipping=min(shipping, suggested),
-    )
-
-
-def in_shop_currency(amount: Decimal, shopify_amounts: tuple[Money, ...]) -> Money | None:
-    """`amount` as Shopify books it in the shop's currency: the first of Shopify's amounts that
-    is it, else at the rate of the first that is not zero; None where the customer paid in the
-    shop's currency."""
-    known = sorted(shopify_amounts, key=lambda m: m.amount != amount)
-    return next((m.shop_equivalent(amount) for m in known if m.shop_equivalent(amount)), None)
 
 
 def _checked_amount(amount, currency: str, order_currency: str) -> Decimal:
@@ -169,8 +80,16 @@ def refund_request(
     notify: bool,
     shopify_maximum: Decimal,
     submission_key: uuid.UUID | None = None,
+    override_reason: str = "",
 ) -> Refund:
-    """Queue a refund of `amount` for this request; ReturnError if it is not allowed."""
+    """Queue a refund of `amount` for this request; ReturnError if it is not allowed.
+
+    Once the parcel is received, only what arrived is refunded; `override_reason` (why units that
+    did not arrive are refunded all the same) lifts that cap and is recorded with the refund.
+    """
+    override_reason = (override_reason or "").strip()
+    if len(override_reason) > OVERRIDE_REASON_MAX:
+        raise ReturnError(OVERRIDE_REASON_TOO_LONG)
     with transaction.atomic():
         request = ReturnRequest.objects.select_related("order").get(pk=request_id)
         # The order row is the lock: refundable money is per order, across its requests. The
@@ -189,13 +108,21 @@ def refund_request(
                 return existing
         amount = _checked_amount(amount, currency, request.order.currency)
         steps.REFUND.check(request)
-        maximum = refund_limit(request, shopify_maximum=shopify_maximum)
+        maximum = refund_limit(request, shopify_maximum=shopify_maximum, override=True)
+        within_arrived = refund_limit(request, shopify_maximum=shopify_maximum)
         if amount > maximum:
             raise ReturnError(
                 ABOVE_MAXIMUM
                 % {"maximum": money.format_number(maximum, currency), "currency": currency}
             )
-        own = _total(request.refunds.filter(OPEN_OR_DONE))
+        if amount > within_arrived and not override_reason:
+            raise ReturnError(
+                ABOVE_ARRIVED
+                % {"maximum": money.format_number(within_arrived, currency), "currency": currency}
+            )
+        if amount <= within_arrived:
+            override_reason = ""  # nothing was overridden: the refund is within what arrived
+        own = refunds_total(request.refunds.filter(OPEN_OR_DONE))
         shipping = shipping_share(
             request, amount=amount, items_value=request_value(request), refunded=own
         )
@@ -207,14 +134,20 @@ def refund_request(
             requested_by=user,
             restock=restock,
             notify_customer=notify,
-            lines=[{"line_item_id": i, "quantity": q} for i, q in _refund_lines(request)],
+            lines=[{"line_item_id": i, "quantity": q} for i, q in refund_lines(request)],
             submission_key=submission_key,
+            override_reason=override_reason,
         )
         event_record(
             request=request,
             step=steps.REFUND,
             user=user,
-            payload=events.RefundMoved(refund=refund.pk, amount=amount, currency=currency),
+            payload=events.RefundMoved(
+                refund=refund.pk,
+                amount=amount,
+                currency=currency,
+                override_reason=override_reason,
+            ),
         )
         tasks.refund_process.delay_on_commit(refund.pk)
     return refund
@@ -393,10 +326,12 @@ def _refund_settle(
                 "updated_at",
             ]
         )
-        if not steps.REFUND_SUCCEEDED.done(request):
-            request.status = steps.REFUND_SUCCEEDED.to_status
-            request.resolved_at = timezone.now()
-            request.save(update_fields=["status", "resolved_at"])
-        step_record(request=request, step=steps.REFUND_SUCCEEDED, payload=moved)
+        if steps.REFUND_SUCCEEDED.allowed(request):
+            request_move(request, steps.REFUND_SUCCEEDED)
+        step_record(
+            request=request,
+            step=steps.REFUND_SUCCEEDED,
+            payload=dataclasses.replace(moved, override_reason=refund.override_reason),
+        )
         tasks.shopify_order_refresh.delay_on_commit(request.order_id)
     return refund

@@ -260,6 +260,8 @@ def _received(request: ReturnRequest, state: ReturnState) -> None:
         ),
     )
     step_record(request=request, step=steps.RECEIVED_IN_SHOPIFY, payload=payload)
+    if steps.REFUND_SUCCEEDED.allowed(request):  # refunded before its parcel arrived
+        request_move(request, steps.REFUND_SUCCEEDED)
 
 
 def _refunds_follow(request: ReturnRequest, state: ReturnState, *, client) -> None:
@@ -299,7 +301,7 @@ def _refunds_follow(request: ReturnRequest, state: ReturnState, *, client) -> No
             notify_customer=False,
             succeeded_at=refund.created_at or timezone.now(),
         )
-        if not steps.REFUNDED_IN_SHOPIFY.done(request):
+        if steps.REFUNDED_IN_SHOPIFY.allowed(request):
             request_move(request, steps.REFUNDED_IN_SHOPIFY)
         step_record(
             request=request,

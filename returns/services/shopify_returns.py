@@ -173,10 +173,9 @@ class _Sync:
             self._now(shopify_returns.return_close(return_id=found.id, client=client), "closed")
 
     def _disposed(self, found: ShopifyReturn) -> ShopifyReturn:
-        """What arrived restocked or not as staff chose, what did not arrive missing; only what
-        the Return has not been told yet."""
+        """What arrived restocked or not as staff chose for each line, what did not arrive
+        missing; only what the Return has not been told yet."""
         request = self.request
-        kept = "RESTOCKED" if request.restock else "NOT_RESTOCKED"
         outside = restocked_outside(request)
         inputs, counts = [], defaultdict(int)
         for line in request.lines.all():
@@ -184,6 +183,10 @@ class _Sync:
             reverse = returned and found.reverse_line_for(returned)
             if line.received_quantity is None or reverse is None:
                 continue
+            # Each line as staff received it (damaged units are not restocked by default);
+            # receipts recorded before lines had their own choice follow the request's.
+            restock = request.restock if line.restock is None else line.restock
+            kept = "RESTOCKED" if restock else "NOT_RESTOCKED"
             arrived = line.received_quantity - min(
                 outside[line.line_item_id], line.received_quantity
             )

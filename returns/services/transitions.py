@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import events, steps
 from ..carriers import tracking_url
-from ..models import Replacement, ReturnRequest
+from ..models import ItemCondition, Replacement, ReturnRequest
 from .common import ReturnError, step_record
 
 REJECTION_REASON_REQUIRED = _("Give the shopper a reason for the rejection.")
 RECEIVED_QUANTITY = _("Received quantities must be between 0 and the quantity returned.")
 NOTHING_RECEIVED = _("Enter how many of at least one item arrived.")
+UNKNOWN_CONDITION = _("Choose the condition of the items that arrived: as new or damaged.")
 TRACKING_REQUIRED = _("Enter the tracking number of the replacement.")
 TRACKING_TOO_LONG = _("A tracking number has at most 64 characters.")
 UNKNOWN_CARRIER = _("Choose one of the listed carriers.")
@@ -75,9 +76,22 @@ def return_reject(*, request_id: int, user, reason: str) -> ReturnRequest:
 
 
 def return_receive(
-    *, request_id: int, user, received: dict[int, int], restock: bool
+    *,
+    request_id: int,
+    user,
+    received: dict[int, int],
+    restock: bool = False,
+    conditions: dict[int, str] | None = None,
+    restocks: dict[int, bool] | None = None,
 ) -> ReturnRequest:
-    """Mark the parcel received, with how many of each line arrived (keyed by ReturnLine id)."""
+    """Mark the parcel received: per line (keyed by ReturnLine id) how many units arrived, their
+    condition (as new unless given) and whether they go back in stock (given per line, else
+    `restock` for units as new; damaged units are not restocked unless staff say so).
+
+    A request whose refunds already cover what arrived (refunded before the parcel came) is
+    resolved by its receipt.
+    """
+    conditions, restocks = conditions or {}, restocks or {}
     with transaction.atomic():
         request = _locked(request_id)
         if steps.RECEIVE.done(request):
@@ -89,17 +103,33 @@ def return_receive(
             raise ReturnError(RECEIVED_QUANTITY)
         if not any(counts.values()):
             raise ReturnError(NOTHING_RECEIVED)
+        if any(value not in ItemCondition.values for value in conditions.values()):
+            raise ReturnError(UNKNOWN_CONDITION)
         for line in lines:
             line.received_quantity = counts[line.pk]
-            line.save(update_fields=["received_quantity"])
-        request_move(request, steps.RECEIVE, restock=restock)
+            arrived = bool(line.received_quantity)
+            line.condition = conditions.get(line.pk, ItemCondition.AS_NEW) if arrived else ""
+            as_new = line.condition == ItemCondition.AS_NEW
+            line.restock = arrived and restocks.get(line.pk, restock and as_new)
+            line.save(update_fields=["received_quantity", "condition", "restock"])
+        restocked = any(line.restock for line in lines)
+        request_move(request, steps.RECEIVE, restock=restocked)
         payload = events.Received(
-            restock=restock,
+            restock=restocked,
             lines=tuple(
-                events.ItemReceived(title=line.title, received=counts[line.pk]) for line in lines
+                events.ItemReceived(
+                    title=line.title,
+                    received=line.received_quantity,
+                    quantity=line.quantity,
+                    condition=line.condition,
+                    restock=line.restock,
+                )
+                for line in lines
             ),
         )
         step_record(request=request, step=steps.RECEIVE, user=user, payload=payload)
+        if steps.REFUND_SUCCEEDED.allowed(request):
+            request_move(request, steps.REFUND_SUCCEEDED)
     return request
 
 

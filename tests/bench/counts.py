@@ -158,7 +158,7 @@ def staff_flow(meter: Meter, admin: Client) -> None:
     meter.page(flow, "change view", lambda: admin.get(change))
     meter.page(flow, "approve", lambda: admin.post(step_url("approve")))
     line = req.lines.get()
-    received = {f"received_{line.pk}": str(line.quantity), "restock": "on"}
+    received = {f"received_{line.pk}": str(line.quantity), f"restock_{line.pk}": "on"}
     meter.page(flow, "mark received", lambda: admin.post(step_url("receive"), received))
     refund = step_url("refund")
     meter.page(flow, "refund form (Shopify's suggestion)", lambda: admin.get(refund))

@@ -118,7 +118,9 @@ def test_a_warehouse_worker_may_receive_but_not_approve_or_refund(a_return, ware
     assert warehouse.post(url("approve", a_return)).status_code == 403
     assert warehouse.get(url("refund", a_return)).status_code == 403
     line = a_return.lines.get()
-    warehouse.post(url("receive", a_return), {f"received_{line.pk}": "2", "restock": "on"})
+    warehouse.post(
+        url("receive", a_return), {f"received_{line.pk}": "2", f"restock_{line.pk}": "on"}
+    )
     assert ReturnRequest.objects.get().status == "received"
 
 

@@ -302,7 +302,7 @@ def test_each_staff_step_asks_shopify_only_what_it_needs(
     with counted(devshop) as approve, run_tasks():
         admin_client.post(step("approve"))
     with counted(devshop) as receive, run_tasks():
-        admin_client.post(step("receive"), {f"received_{line.pk}": "2", "restock": "on"})
+        admin_client.post(step("receive"), {f"received_{line.pk}": "2", f"restock_{line.pk}": "on"})
     with counted(devshop) as form:
         admin_client.get(step("refund"))
     confirm = {"amount": "29.00", "currency": "EUR", "confirm": "1"}

@@ -254,7 +254,14 @@ def test_a_refund_of_a_request_whose_return_was_never_made_makes_opens_and_proce
 
     assert made.state == "succeeded" and made.shopify_return_id
     assert the_return(devshop)["id"] == made.shopify_return_id
-    assert the_return(devshop)["status"] == "CLOSED" and processed(devshop) == [(2, 2)]
+    # Refunded before the parcel came: the request waits for it, and its Return stays open.
+    assert ReturnRequest.objects.get(pk=request.pk).status == "approved"
+    assert the_return(devshop)["status"] == "OPEN" and processed(devshop) == [(2, 2)]
+    line = request.lines.get()
+    with run():
+        services.return_receive(request_id=request.pk, user=staff, received={line.pk: 2})
+    assert ReturnRequest.objects.get(pk=request.pk).status == "resolved"
+    assert the_return(devshop)["status"] == "CLOSED"
 
 
 def test_a_processing_whose_answer_timed_out_moves_the_money_once(

@@ -211,7 +211,8 @@ def test_a_note_edited_in_shopify_between_steps_is_kept(a_return, staff, devshop
     assert "Called the customer: parcel comes Friday" in lines
     received = a_return.events.get(type="returns.received")
     assert lines[-1].endswith(
-        f"R-1001-1 (withdrawal): parcel received: 2 × Linen shirt (not restocked) [{received.pk}]"
+        f"R-1001-1 (withdrawal): parcel received: 2 × Linen shirt (as new, not restocked) "
+        f"[{received.pk}]"
     )
     assert {"vip", "return-requested", "return-approved", "return-received"} <= set(stored["tags"])
 
