@@ -10,278 +10,47 @@ declaration below, one service that takes it, and the translations of its words.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import events, money
-from .errors import ReturnError
-from .models import ItemCondition, RefundState, ReturnEvent, ReturnKind, ReturnRequest, ReturnStatus
-from .tracks import GUARANTEE, REMEDY_ASKED, WITHDRAWAL, Track, track_of  # noqa: F401
-
-NOT_ALLOWED = _("%(number)s has the status “%(status)s”; that step is not possible now.")
-NOT_REFUNDABLE = _("%(number)s has the status “%(status)s” and cannot be refunded.")
-CLAIMS_ONLY = _("Replacements are shipped for claims (defects), not for returns.")
-PHOTOS_CLAIMS_ONLY = _(
-    "Photos can be sent with a defect claim only; a withdrawal needs neither photos nor a reason."
+from . import events
+from .models import ReturnKind, ReturnRequest
+from .step import (  # noqa: F401 (the names services and the back office read from here)
+    CLAIMS_ONLY,
+    EVERY_KIND,
+    NO_PHOTOS_WANTED,
+    NOT_ALLOWED,
+    NOT_REFUNDABLE,
+    PHOTOS_CLAIMS_ONLY,
+    VIEW_PERMISSION,
+    Actor,
+    Status,
+    Step,
 )
-NO_PHOTOS_WANTED = _("No more photos are needed for %(number)s.")
-
-# Every staff member working on requests needs it; each step with a screen needs its own as well.
-VIEW_PERMISSION = "returns.view_returnrequest"
-
-Status = ReturnStatus
-Actor = ReturnEvent.Actor
-EVERY_KIND = frozenset(ReturnKind.values)
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str
-    event_type: str
-    label: Promise  # what staff read: the button, the audit trail
-    actor: str = Actor.STAFF
-    # The audit trail's words once the step is taken, where the button's say what to do.
-    done_label: Promise | None = None
-    payload: type[events.Payload] = events.Nothing
-    from_statuses: frozenset[str] = frozenset()
-    to_status: str | None = None
-    kinds: frozenset[str] = EVERY_KIND
-    # A further condition on the request itself, beyond its status and kind.
-    guard: Callable[[ReturnRequest], bool] | None = None
-    # A codename (app_label.codename); a step with one has its own screen in the back office.
-    permission: str | None = None
-    refused: Promise = NOT_ALLOWED
-    kind_refused: Promise | None = None
-    # On the status page's history and in the shopper's emails; None: the shopper never sees it.
-    shopper_label: Promise | None = None
-    # The line on the Shopify order's note, in the shop's language, and the tag set with it.
-    note: Promise | None = None
-    claim_note: Promise | None = None
-    note_values: Callable[[ReturnRequest, events.Payload], dict] | None = None
-    tag: str = ""
-    # The email sent to the shopper: its kind (how a sent email is remembered), its subject and
-    # its body, emails/steps/<kind>.txt inside emails/update.*; "requested" has its own templates.
-    email: str = ""
-    email_subject: Promise | None = None
-    # What the step does to the request's Shopify Return (returns/services/shopify_returns.py):
-    # "request", "approve", "decline", "cancel", "dispose" or "close"; "" leaves the Return alone.
-    # Taking it brings the whole Return up to where the request is, so a step whose task runs
-    # late (or never ran) is caught up by the next.
-    shopify_return: str = ""
-
-    @property
-    def history_label(self) -> Promise:
-        return self.done_label or self.label
-
-    @property
-    def customer_visible(self) -> bool:
-        return self.shopper_label is not None
-
-    @property
-    def writes_back(self) -> bool:
-        return self.note is not None
-
-    @property
-    def email_body(self) -> str:
-        return f"emails/steps/{self.email}.txt"
-
-    def allowed(self, request: ReturnRequest) -> bool:
-        """Whether the request's status, kind and state allow this step now."""
-        return (
-            request.status in self.from_statuses
-            and request.kind in self.kinds
-            and (self.guard is None or self.guard(request))
-        )
-
-    def done(self, request: ReturnRequest) -> bool:
-        """The request is where this step leads: taking it again changes nothing."""
-        return self.to_status is not None and request.status == self.to_status
-
-    def check(self, request: ReturnRequest) -> None:
-        """Raise ReturnError, saying why, unless the step is allowed now."""
-        if request.kind not in self.kinds and self.kind_refused is not None:
-            raise ReturnError(self.kind_refused)
-        if not self.allowed(request):
-            raise ReturnError(
-                self.refused % {"number": request.number, "status": request.get_status_display()}
-            )
-
-    def permitted(self, user) -> bool:
-        """Whether this staff member may take the step (and see the request it is taken on)."""
-        return (
-            self.permission is not None
-            and user.has_perm(VIEW_PERMISSION)
-            and user.has_perm(self.permission)
-        )
-
-    def note_text(self, request: ReturnRequest, payload: events.Payload) -> str:
-        """The note line's words, in the active language."""
-        template = self.claim_note if request.kind == ReturnKind.CLAIM and self.claim_note else None
-        values = self.note_values(request, payload) if self.note_values else {}
-        return str(template or self.note) % values
-
-
-def _items(request, payload) -> dict:
-    return {"items": ", ".join(f"{line.quantity} × {line.title}" for line in request.lines.all())}
-
-
-def _requested(request, payload) -> dict:
-    return {**_items(request, payload), "remedy": request.get_remedy_display()}
-
-
-def _restock_word(restocked: bool) -> str:
-    return gettext("restocked") if restocked else gettext("not restocked")
-
-
-def _received_words(line: events.ItemReceived) -> list[str]:
-    """One item's receipt in words: what arrived, its condition and restocking, what is missing."""
-    if line.quantity is None:  # recorded without conditions: the count alone
-        return [f"{line.received} × {line.title}"]
-    words = []
-    if line.received:
-        condition = (
-            gettext("damaged") if line.condition == ItemCondition.DAMAGED else gettext("as new")
-        )
-        words.append(
-            gettext("%(count)s × %(title)s (%(condition)s, %(restock)s)")
-            % {
-                "count": line.received,
-                "title": line.title,
-                "condition": condition,
-                "restock": _restock_word(bool(line.restock)),
-            }
-        )
-    if line.quantity > line.received:
-        words.append(
-            gettext("%(count)s × %(title)s missing")
-            % {"count": line.quantity - line.received, "title": line.title}
-        )
-    return words
-
-
-def received_in_words(payload: events.Received) -> str:
-    """The parcel's receipt in words, in the active language: the note line, the history."""
-    return "; ".join(words for line in payload.lines for words in _received_words(line))
-
-
-def _received(request, payload: events.Received) -> dict:
-    return {"items": received_in_words(payload), "restock": _restock_word(payload.restock)}
-
-
-def _shipped(request, payload: events.ReplacementShipped) -> dict:
-    return {
-        "items": ", ".join(line.title for line in request.lines.all()),
-        "date": payload.shipped_on.isoformat(),
-        "carrier": payload.carrier,
-        "number": payload.tracking_number,
-    }
-
-
-def _ordered(request, payload: events.ReplacementOrdered) -> dict:
-    return _items(request, payload)
-
-
-REPLACEMENT_ORDERED_EVENT = "returns.replacement_ordered"
-REPLACEMENT_ORDER_FAILED_EVENT = "returns.replacement_order_failed"
-
-
-def replacement_order_wanted(request: ReturnRequest) -> bool:
-    """No replacement order is being made in Shopify for this request: none was asked for, or
-    Shopify refused the last attempt and made none."""
-    ordered = request.replacements.filter(in_shopify=True).first()
-    if ordered is None:
-        return True
-    latest = (
-        request.events.filter(type__in=(REPLACEMENT_ORDERED_EVENT, REPLACEMENT_ORDER_FAILED_EVENT))
-        .order_by("-created_at", "-id")
-        .values_list("type", flat=True)
-        .first()
-    )
-    return not ordered.shopify_order_id and latest == REPLACEMENT_ORDER_FAILED_EVENT
-
-
-def _refunded(request, payload: events.RefundMoved) -> dict:
-    override = ""
-    if payload.override_reason:
-        override = gettext("; includes units that did not arrive: %(reason)s") % {
-            "reason": payload.override_reason
-        }
-    return {
-        "amount": money.to_shopify(payload.amount, payload.currency),
-        "currency": payload.currency,
-        "override": override,
-    }
-
-
-def _rejected(request, payload: events.Rejected) -> dict:
-    return {"reason": payload.reason}
-
-
-def _photos_added(request, payload: events.PhotosAdded) -> dict:
-    from .photo_links import admin_url
-
-    return {"count": payload.count, "url": admin_url(request)}
-
-
-PHOTOS_ASKED_EVENT = "returns.photos_asked"
-PHOTOS_ADDED_EVENT = "returns.photos_added"
-
-
-def photos_wanted(request: ReturnRequest) -> bool:
-    """Staff asked for more photos and the shopper has not sent them since."""
-    latest = (
-        request.events.filter(type__in=(PHOTOS_ASKED_EVENT, PHOTOS_ADDED_EVENT))
-        .order_by("-created_at", "-id")
-        .values_list("type", flat=True)
-        .first()
-    )
-    return latest == PHOTOS_ASKED_EVENT
-
-
-def _photos_not_wanted_yet(request: ReturnRequest) -> bool:
-    return not photos_wanted(request)
-
-
-def _is_cancellation(request: ReturnRequest) -> bool:
-    # A withdrawal declared before anything was shipped is answered by cancelling the order.
-    withdrawal = getattr(request, "withdrawal", None)
-    return withdrawal is not None and withdrawal.outcome == withdrawal.Outcome.CANCELLATION
-
-
-def returns_goods(request: ReturnRequest) -> bool:
-    """Whether goods come back for this request, so that it is a Shopify Return: not for a
-    withdrawal answered by cancelling the unshipped order (nothing was fulfilled)."""
-    return not _is_cancellation(request)
-
-
-def _has_no_refunds(request: ReturnRequest) -> bool:
-    # Money has moved or is moving: the request can no longer be turned down.
-    return not request.refunds.exists()
-
-
-def arrived_refunded(request: ReturnRequest) -> bool:
-    """The parcel has arrived and every unit that arrived has been refunded (by refunds that
-    succeeded, made by the portal or in Shopify): what a refund needs to resolve a request.
-
-    The one rule for it: a refund made before the parcel arrived leaves the request approved
-    (its receipt resolves it then, if that refund covered what arrived), and a refund of fewer
-    units than arrived leaves it received.
-    """
-    lines = list(request.lines.all())
-    if not lines or any(line.received_quantity is None for line in lines):
-        return False
-    refunded: dict[str, int] = {}
-    for refund in request.refunds.filter(state=RefundState.SUCCEEDED):
-        for item in refund.lines:
-            refunded[item["line_item_id"]] = (
-                refunded.get(item["line_item_id"], 0) + item["quantity"]
-            )
-    return all(refunded.get(line.line_item_id, 0) >= line.received_quantity for line in lines)
-
+from .step_rules import (  # noqa: F401
+    PHOTOS_ADDED_EVENT,
+    PHOTOS_ASKED_EVENT,
+    REPLACEMENT_ORDER_FAILED_EVENT,
+    REPLACEMENT_ORDERED_EVENT,
+    arrived_refunded,
+    has_no_refunds,
+    is_cancellation,
+    items_values,
+    ordered_values,
+    photos_added_values,
+    photos_not_wanted_yet,
+    photos_wanted,
+    received_in_words,
+    received_values,
+    refunded_values,
+    rejected_values,
+    replacement_order_wanted,
+    requested_values,
+    returns_goods,
+    shipped_values,
+)
+from .tracks import GUARANTEE, REMEDY_ASKED, WITHDRAWAL, Track, track_of  # noqa: F401
 
 OPEN = frozenset({Status.REQUESTED, Status.APPROVED, Status.RECEIVED})
 
@@ -295,7 +64,7 @@ REQUEST = Step(
     shopper_label=_("Request received"),
     note=_("withdrawal received (not satisfied), no reason needed: %(items)s"),
     claim_note=_("defect reported, remedy asked for: %(remedy)s; %(items)s"),
-    note_values=_requested,
+    note_values=requested_values,
     tag="return-requested",
     email="requested",
     shopify_return="request",
@@ -323,11 +92,11 @@ REJECT = Step(
     payload=events.Rejected,
     from_statuses=OPEN,
     to_status=Status.REJECTED,
-    guard=_has_no_refunds,
+    guard=has_no_refunds,
     permission="returns.approve_return",
     shopper_label=_("Rejected"),
     note=_("rejected: %(reason)s"),
-    note_values=_rejected,
+    note_values=rejected_values,
     tag="return-rejected",
     email="rejected",
     email_subject=_("Update on %(number)s"),
@@ -344,7 +113,7 @@ RECEIVE = Step(
     permission="returns.receive_return",
     shopper_label=_("Parcel received"),
     note=_("parcel received: %(items)s"),
-    note_values=_received,
+    note_values=received_values,
     tag="return-received",
     email="received",
     email_subject=_("We have received your parcel for %(number)s"),
@@ -363,7 +132,7 @@ SHIP = Step(
     permission="returns.ship_replacement",
     shopper_label=_("Replacement shipped"),
     note=_("%(items)s defective, replacement shipped on %(date)s, %(carrier)s %(number)s"),
-    note_values=_shipped,
+    note_values=shipped_values,
     tag="replacement-shipped",
     email="replacement_shipped",
     email_subject=_("Your replacement for %(number)s is on its way"),
@@ -384,7 +153,7 @@ REPLACEMENT_ORDER = Step(
     permission="returns.ship_replacement",
     shopper_label=_("Replacement being prepared"),
     note=_("replacement order created: %(items)s"),
-    note_values=_ordered,
+    note_values=ordered_values,
     tag="replacement-ordered",
 )
 REPLACEMENT_ORDER_FAILED = Step(
@@ -412,7 +181,7 @@ PHOTOS_ASK = Step(
     from_statuses=OPEN,
     kinds=frozenset({ReturnKind.CLAIM}),
     kind_refused=PHOTOS_CLAIMS_ONLY,
-    guard=_photos_not_wanted_yet,
+    guard=photos_not_wanted_yet,
     permission="returns.approve_return",
     shopper_label=_("More photos asked for"),
     note=_("more photos of the defect asked for"),
@@ -432,7 +201,7 @@ PHOTOS_ADD = Step(
     refused=NO_PHOTOS_WANTED,
     shopper_label=_("Photos added"),
     note=_("photos added in the portal (%(count)s): %(url)s"),
-    note_values=_photos_added,
+    note_values=photos_added_values,
 )
 REFUND = Step(
     name="refund",
@@ -457,7 +226,7 @@ REFUND_SUCCEEDED = Step(
     guard=arrived_refunded,
     shopper_label=_("Refunded"),
     note=_("refunded %(amount)s %(currency)s%(override)s"),
-    note_values=_refunded,
+    note_values=refunded_values,
     tag="return-refunded",
     email="refunded",
     email_subject=_("Your refund for %(number)s"),
@@ -510,7 +279,7 @@ WITHDRAW = Step(
     to_status=Status.REQUESTED,
     shopper_label=_("Withdrawal received"),
     note=_("withdrawal from the contract declared: %(items)s"),
-    note_values=_items,
+    note_values=items_values,
     tag="withdrawal-declared",
     shopify_return="request",
 )
@@ -520,7 +289,7 @@ ORDER_CANCEL = Step(
     label=_("Cancel the order in Shopify (refund and restock)"),
     done_label=_("Cancellation of the order asked of Shopify"),
     from_statuses=frozenset({Status.REQUESTED, Status.APPROVED}),
-    guard=_is_cancellation,
+    guard=is_cancellation,
     permission="returns.issue_refund",
 )
 ORDER_CANCELLED = Step(
@@ -530,7 +299,7 @@ ORDER_CANCELLED = Step(
     actor=Actor.SYSTEM,
     from_statuses=frozenset({Status.REQUESTED, Status.APPROVED}),
     to_status=Status.RESOLVED,
-    guard=_is_cancellation,
+    guard=is_cancellation,
     shopper_label=_("Order cancelled and refunded"),
     note=_("order cancelled after the withdrawal, refunded and restocked"),
     tag="withdrawal-order-cancelled",
@@ -639,7 +408,7 @@ MADE_IN_SHOPIFY = Step(
     to_status=Status.REQUESTED,
     shopper_label=_("Return registered"),
     note=_("return made in Shopify: %(items)s"),
-    note_values=_items,
+    note_values=items_values,
     tag="return-requested",
 )
 
@@ -688,7 +457,7 @@ CANCELLED_IN_SHOPIFY = _in_shopify(
     note=_("cancelled in Shopify"),
     email="cancelled_in_shopify",
     from_statuses=OPEN,
-    guard=_has_no_refunds,
+    guard=has_no_refunds,
 )
 RECEIVED_IN_SHOPIFY = _in_shopify(
     RECEIVE,

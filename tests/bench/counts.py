@@ -10,6 +10,7 @@ operation name and cost as devshop logged it, so the report shows what each flow
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import time
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from celery.app.task import Task
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -26,7 +28,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from devshop.fulfillments import order_fulfil
 from devshop.store import get_store
+from devshop.webhooks import fulfillment_payload
 from returns import todo, views
 from returns.models import (
     Refund,
@@ -37,6 +41,7 @@ from returns.models import (
     ShopifyOrder,
 )
 from tests import shop
+from tests.webhooks import shopify_headers
 
 EMAIL = "anna.jansen@example.com"
 TRANSACTION = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
@@ -135,7 +140,7 @@ def shopper_flow(meter: Meter) -> str:
     order = reverse("returns:order")
     response = meter.page(flow, "order page", lambda: client.get(order))
     ids = re.findall(r'name="(quantity_\d+)"', response.content.decode())
-    form = {ids[0]: "1", "reason": "not_satisfied", "comment": "", "submission_key": uuid.uuid4()}
+    form = {ids[0]: "2", "reason": "not_satisfied", "comment": "", "submission_key": uuid.uuid4()}
     response = meter.page(flow, "submit", lambda: client.post(order, form))
     assert response.status_code == 302, response.content.decode()[:2000]
     submitted = response["Location"]
@@ -150,29 +155,46 @@ def shopper_flow(meter: Meter) -> str:
 
 
 def staff_flow(meter: Meter, admin: Client) -> None:
-    """The return from the shopper flow: approve, receive, refund."""
-    flow = "staff: return"
+    """The return of two shirts from the shopper flow, from the to-do list: approve, one of the two
+    arrives, the refund Shopify computes for that one, the next request of the list."""
+    flow = "staff: return, 1 of 2 arrived"
     req = ReturnRequest.objects.get(order__name="#1001")
+    todo_list = "?todo=expected"
     change = reverse("admin:returns_returnrequest_change", args=[req.pk])
-    step_url = lambda step: reverse(f"admin:returns_returnrequest_{step}", args=[req.pk])  # noqa: E731
-    meter.page(flow, "change view", lambda: admin.get(change))
+    step_url = lambda step: (  # noqa: E731
+        reverse(f"admin:returns_returnrequest_{step}", args=[req.pk]) + todo_list
+    )
+    meter.page(flow, "request screen", lambda: admin.get(change))
     meter.page(flow, "approve", lambda: admin.post(step_url("approve")))
     line = req.lines.get()
-    received = {f"received_{line.pk}": str(line.quantity), f"restock_{line.pk}": "on"}
-    meter.page(flow, "mark received", lambda: admin.post(step_url("receive"), received))
-    refund = step_url("refund")
-    meter.page(flow, "refund form (Shopify's suggestion)", lambda: admin.get(refund))
-    amount = {"amount": "29.00", "currency": "EUR", "restock": "on"}
+    assert line.quantity == 2
+    received = {
+        f"received_{line.pk}": "1",
+        f"condition_{line.pk}": "as_new",
+        f"restock_{line.pk}": "on",
+    }
+    response = meter.page(
+        flow, "mark 1 of 2 received", lambda: admin.post(step_url("receive"), received)
+    )
+    assert response.status_code == 302 and "/refund/" in response["Location"], response
+    refund = response["Location"]
+    response = meter.page(
+        flow, "refund of what arrived (Shopify's suggestion)", lambda: admin.get(refund)
+    )
+    assert 'value="39.95"' in response.content.decode()  # one shirt, not two
+    amount = {"amount": "39.95", "currency": "EUR", "restock": "on"}
     meter.page(flow, "refund amount", lambda: admin.post(refund, amount))
     confirm = {**amount, "confirm": "1", "submission_key": str(uuid.uuid4())}
-    response = meter.page(flow, "refund confirmed", lambda: admin.post(refund, confirm))
+    response = meter.page(
+        flow, "refund confirmed, next request", lambda: admin.post(refund, confirm)
+    )
     assert response.status_code == 302, response.status_code
     req.refresh_from_db()
     assert req.status == ReturnStatus.RESOLVED and req.refunds.get().state == "succeeded"
 
 
-def claim_flow(meter: Meter, admin: Client) -> None:
-    """A claim filed for the lamp: approve, ship a replacement."""
+def _claim(number: int) -> ReturnRequest:
+    """A claim filed for the lamp (its tasks run, unmetered)."""
     client = browser()
     client.post(reverse("returns:start"), {"order_number": "1001", "email": EMAIL})
     html = client.get(reverse("returns:order")).content.decode()
@@ -184,16 +206,60 @@ def claim_flow(meter: Meter, admin: Client) -> None:
         "comment": "Broken.",
         "submission_key": uuid.uuid4(),
     }
-    with captured_tasks():
+    with captured_tasks() as queued:
         client.post(reverse("returns:order"), form)
-    claim = ReturnRequest.objects.get(order__name="#1001", kind="claim")
-    flow = "staff: claim"
+    for task, args, kwargs in queued:
+        with captured_tasks():
+            task.apply(args=args, kwargs=kwargs, throw=True)
+    return ReturnRequest.objects.filter(order__name="#1001", kind="claim").order_by("pk")[number]
+
+
+def claim_flow(meter: Meter, admin: Client) -> None:
+    """A claim for the lamp: approve, the replacement made as a Shopify order, shipped when the
+    warehouse's fulfilment reaches the portal as fulfillments/create."""
+    claim = _claim(0)
+    flow = "staff: claim, replacement order"
+    step_url = lambda step: reverse(f"admin:returns_returnrequest_{step}", args=[claim.pk])  # noqa: E731
+    meter.page(flow, "approve", lambda: admin.post(step_url("approve")))
+    meter.page(flow, "replacement order page", lambda: admin.get(step_url("replacement_order")))
+    meter.page(flow, "create replacement order", lambda: admin.post(step_url("replacement_order")))
+    replacement = claim.replacements.get()
+    assert replacement.shopify_order_id, "Shopify made no replacement order"
+    # The warehouse fulfils it in Shopify; Shopify tells the portal (sent here by the benchmark).
+    store = get_store()
+    order_fulfil(
+        store, replacement.shopify_order_name, company="DHL", number="00340434161234567890"
+    )
+    order = store.order_by_name(replacement.shopify_order_name)
+    body = json.dumps(fulfillment_payload(order, order["fulfillments"][-1])).encode()
+    headers = shopify_headers(
+        "fulfillments/create",
+        body,
+        shop_domain=f"{settings.SHOPIFY_SHOP}.myshopify.com",
+        secret=settings.SHOPIFY_CLIENT_SECRET,
+    )
+    webhook = reverse("returns:shopify_webhook")
+    meter.page(
+        flow,
+        "fulfillments/create delivered",
+        lambda: browser().post(
+            webhook, data=body, content_type="application/json", headers=headers
+        ),
+    )
+    claim.refresh_from_db()
+    assert claim.status == ReturnStatus.RESOLVED, claim.status
+
+
+def claim_by_hand_flow(meter: Meter, admin: Client) -> None:
+    """A second claim for the lamp, its replacement sent outside Shopify and logged by hand."""
+    claim = _claim(1)
+    flow = "staff: claim, replacement logged by hand"
     approve = reverse("admin:returns_returnrequest_approve", args=[claim.pk])
     meter.page(flow, "approve", lambda: admin.post(approve))
     ship = reverse("admin:returns_returnrequest_ship", args=[claim.pk])
     shipped = {
         "carrier": "dhl",
-        "tracking_number": "00340434161234567890",
+        "tracking_number": "00340434161234567891",
         "shipped_on": timezone.localdate().isoformat(),
     }
     meter.page(flow, "ship replacement", lambda: admin.post(ship, shipped))
@@ -350,8 +416,8 @@ def measure() -> dict:
     store.reset()
     cache.clear()  # the benchmark's own cache: nothing remembered from an earlier run
     items = [
-        shop.line_item("Linen shirt", quantity=2, price="39.95"),
-        shop.line_item("Desk lamp", quantity=1, price="89.00"),
+        shop.line_item("Linen shirt", quantity=3, price="39.95"),
+        shop.line_item("Desk lamp", quantity=2, price="89.00"),
     ]
     store.load_orders([shop.order("#1001", email=EMAIL, locale="en", items=items)])
     meter = Meter()
@@ -361,12 +427,13 @@ def measure() -> dict:
     admin.force_login(user)
     staff_flow(meter, admin)
     claim_flow(meter, admin)
+    claim_by_hand_flow(meter, admin)
     cancellation_flow(meter)
     rejection_flow(meter, admin)
     # Status pages with everything on them, rendered afresh: a refunded return, a shipped claim.
     views.recent_status_pages.clear()
     meter.page("shopper", "status page, refunded return", lambda: browser().get(status_url))
-    claim = ReturnRequest.objects.get(order__name="#1001", kind="claim")
+    claim = ReturnRequest.objects.filter(order__name="#1001", kind="claim").order_by("pk")[0]
     claim_url = reverse("returns:status", args=[claim.token])
     meter.page("shopper", "status page, shipped claim", lambda: browser().get(claim_url))
     few = changelist_queries(admin, 10)

@@ -83,7 +83,8 @@ class Stack:
             "SHOPIFY_SHOP": "bench-shop",
             "SHOPIFY_ACCESS_TOKEN": "shpat_benchmark_static_token",
             "SHOPIFY_CLIENT_ID": "",
-            "SHOPIFY_CLIENT_SECRET": "",
+            # Signs the webhook deliveries the claim flow sends (a static token still authenticates).
+            "SHOPIFY_CLIENT_SECRET": "bench-webhook-secret",
             "BENCH_STATIC_ROOT": str(self.tmp / "static"),
             "PYTHONDONTWRITEBYTECODE": "1",
             "EMAIL_URL": "dummymail://",  # the benchmark's shoppers get no mail
