@@ -22,7 +22,7 @@ WORDS = {
         "restock": "Weer op voorraad zetten",
         "save": "Opslaan wat is aangekomen",
         "summary": "1 van de 2 artikelen is aangekomen.",
-        "line": "Linen shirt: 1 aangekomen (Als nieuw), 1 ontbrekend",
+        "line": "Linen shirt: 1 aangekomen (als nieuw), 1 ontbrekend",
         "amount": "39,95",
         "continue": "Doorgaan",
         "question": "€ 39,95 voor {number} via Shopify terugbetalen?",
@@ -37,7 +37,7 @@ WORDS = {
         "restock": "Wieder einlagern",
         "save": "Eingang speichern",
         "summary": "1 von 2 Artikeln ist angekommen.",
-        "line": "Linen shirt: 1 angekommen (Wie neu), 1 fehlend",
+        "line": "Linen shirt: 1 angekommen (wie neu), 1 fehlend",
         "amount": "39,95",
         "continue": "Weiter",
         "question": None,  # read from the page's own heading below
