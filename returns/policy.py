@@ -6,8 +6,9 @@ item are already in open requests, how many were settled outside what Shopify co
 ReturnPolicy.from_settings() so a test can build any policy it likes.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import formats, timezone
@@ -36,6 +37,50 @@ WITHDRAWAL_REFUND_DAYS = 14
 
 
 @dataclass(frozen=True)
+class Fee:
+    """A fee the shopper pays on a return: a flat amount in the shop's currency, or a percentage of
+    the price paid for the items returned. Exactly one of the two is set."""
+
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ReasonOption:
+    """One reason the shopper may choose, on one track (ReturnReason: a defect is a claim, not
+    satisfied a withdrawal), with its words in each language and the Shopify return reason
+    (ReturnReasonDefinition handle) Shopify's own reports count it under."""
+
+    code: str
+    track: str
+    labels: tuple[tuple[str, str], ...]  # (language code, label), e.g. (("en", "Too small"), ...)
+    shopify_handle: str = ""
+    return_shipping_fee: Fee | None = None
+    restocking_fee: Fee | None = None
+
+    def label(self, language: str) -> str:
+        words = dict(self.labels)
+        return words.get(language) or words.get("en") or self.code
+
+
+# Until a shop edits its list, the shopper chooses between the two tracks only.
+DEFAULT_REASONS = (
+    ReasonOption(
+        code="not_satisfied",
+        track=ReturnReason.NOT_SATISFIED,
+        labels=(("en", "Not satisfied"), ("nl", "Niet tevreden"), ("de", "Nicht zufrieden")),
+        shopify_handle="changed-mind",
+    ),
+    ReasonOption(
+        code="defect",
+        track=ReturnReason.DEFECT,
+        labels=(("en", "Defect"), ("nl", "Defect"), ("de", "Defekt")),
+        shopify_handle="damaged-or-defective",
+    ),
+)
+
+
+@dataclass(frozen=True)
 class ReturnPolicy:
     return_window_days: int = 30
     # The legal guarantee lasts two years from delivery (Art. 10 Directive (EU) 2019/771, § 438
@@ -43,6 +88,10 @@ class ReturnPolicy:
     # days, so a leap day in between does not cut the last day off.
     guarantee_years: int = 2
     final_sale_tags: frozenset[str] = frozenset({"final-sale"})
+    reasons: tuple[ReasonOption, ...] = field(default=DEFAULT_REASONS)
+
+    def reason(self, code: str) -> ReasonOption | None:
+        return next((option for option in self.reasons if option.code == code), None)
 
     @classmethod
     def from_settings(cls) -> "ReturnPolicy":
