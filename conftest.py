@@ -25,9 +25,12 @@ def devshop_server():
 
 @pytest.fixture(autouse=True)
 def _devshop_reset():
-    # One short SQLite transaction: cheap enough to run before every test.
+    # One short SQLite transaction: cheap enough to run before every test. A mutation an earlier
+    # test made slow may still be under way: it finishes first, in the earlier test's shop.
+    from devshop import server
     from devshop.store import get_store
 
+    server.idle()
     get_store().reset()
 
 

@@ -238,7 +238,31 @@ def _max_cost_error(requested: int, max_cost: int) -> dict:
 # -- serving ------------------------------------------------------------------------------------
 
 
+# Requests being answered. A slow fault answers after the client gave up; a test suite waits for
+# them (idle()) before emptying the shop, so that none lands in the next test's shop or log.
+_in_flight = 0
+_in_flight_changed = threading.Condition()
+
+
+def idle(within: float = 30.0) -> bool:
+    """Wait until no request is being answered; False if one still is after `within` seconds."""
+    with _in_flight_changed:
+        return _in_flight_changed.wait_for(lambda: _in_flight == 0, timeout=within)
+
+
 def wsgi_app(environ, start_response):
+    global _in_flight
+    with _in_flight_changed:
+        _in_flight += 1
+    try:
+        return _answer(environ, start_response)
+    finally:
+        with _in_flight_changed:
+            _in_flight -= 1
+            _in_flight_changed.notify_all()
+
+
+def _answer(environ, start_response):
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length) if length else b""
     headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
