@@ -65,7 +65,10 @@ def test_two_photos_chosen_one_removed_one_on_the_status_page(page, live_server,
     photo.wait_for()
     assert page.get_by_role("img", name="Photo 2").count() == 0
     # The thumbnail loaded through its signed link, under the page's Content-Security-Policy.
-    assert page.evaluate("img => img.complete && img.naturalWidth > 0", photo.element_handle())
+    # Waited for: on a busy machine the page is shown before the photo has arrived.
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle(), timeout=10_000
+    )
     [kept] = ClaimPhoto.objects.filter(request=ReturnRequest.objects.get())
     assert (kept.width, kept.height) == (600, 800)
     assert not refused, refused
