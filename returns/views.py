@@ -20,7 +20,7 @@ from .arrival import request_arrival
 from .forms import LookupForm, ReturnForm
 from .forms_photos import PHOTOS_AGAIN
 from .models import ReturnKind, ShopifyOrder
-from .policy import ReturnPolicy, order_closed_reasons, order_eligibility
+from .policy import order_closed_reasons, order_eligibility
 from .shopify.errors import ShopifyError
 from .views_photos import status_photos_context
 
@@ -137,7 +137,7 @@ def order_page(request):
         snapshot,
         reserved=selectors.reserved_quantities(order),
         now=timezone.now(),
-        policy=ReturnPolicy.from_settings(),
+        policy=selectors.policy_current(),
         settled=selectors.settled_quantities(order),
     )
     if request.method == "POST":
