@@ -226,6 +226,14 @@ def policy_current() -> ReturnPolicy:
     return ReturnPolicy.from_settings() if version is None else policy_from_version(version)
 
 
+def request_policy(request: ReturnRequest) -> ReturnPolicy:
+    """The policy the request was decided under; for a request made before versions were
+    stored, the settings' policy."""
+    if request.policy_version_id is None:
+        return ReturnPolicy.from_settings()
+    return policy_from_version(request.policy_version)
+
+
 def policy_versions():
     """Every saved version, newest first, with who saved it."""
     return PolicyVersion.objects.select_related("created_by").order_by("-created_at", "-pk")
