@@ -196,7 +196,7 @@ def test_the_refusal_is_in_the_staff_members_language(client, editor):
     client.cookies["django_language"] = "de"
     with translation.override("de"):
         response = client.post(EDIT, posted(window="-1"), HTTP_ACCEPT_LANGUAGE="de")
-    assert "Das Rückgabefenster kann nicht negativ sein" in response.content.decode()
+    assert "Die Rückgabefrist kann nicht negativ sein" in response.content.decode()
 
 
 def test_a_request_records_the_version_it_was_decided_under_and_the_reason_chosen(
