@@ -91,7 +91,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
                     % {"number": version.pk},
                     messages.SUCCESS,
                 )
-                return redirect(reverse("admin:returns_policyversion_changelist"))
+                return redirect(reverse("admin:returns_policyversion_add"))
             self.message_user(
                 request,
                 _("The return policy was not saved: see what to correct below."),

@@ -74,7 +74,8 @@ class PolicyForm(forms.Form):
 
 
 class ScopeForm(forms.Form):
-    kind = forms.ChoiceField(label=_("applies to"), choices=SCOPE_CHOICES)
+    # A blank first choice, so an extra row left empty is no scope rather than an unfinished one.
+    kind = forms.ChoiceField(label=_("applies to"), choices=[("", "---------"), *SCOPE_CHOICES])
     value = forms.CharField(label=_("which"), max_length=255)
     return_window_days = forms.IntegerField(
         label=_("return window (days)"),
@@ -117,7 +118,7 @@ class ScopeForm(forms.Form):
 
 class ReasonForm(forms.Form):
     code = forms.SlugField(label=_("code"), max_length=64)
-    track = forms.ChoiceField(label=_("track"), choices=ReturnReason.choices)
+    track = forms.ChoiceField(label=_("track"), choices=[("", "---------"), *ReturnReason.choices])
     label_en = forms.CharField(label=_("words in English"), max_length=120)
     label_nl = forms.CharField(label=_("words in Dutch"), max_length=120)
     label_de = forms.CharField(label=_("words in German"), max_length=120)
