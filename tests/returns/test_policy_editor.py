@@ -9,8 +9,11 @@ from django.utils import translation
 
 from devshop.returns import REASON_DEFINITIONS
 from returns import selectors, services
+from returns.admin_policy_forms import ReasonForm
 from returns.models import PolicyVersion, ReturnRequest
+from returns.policy import ReturnPolicy
 from tests.factories import UserFactory
+from tests.returns.test_shopper_pages import look_up_order, quantity_name
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +242,37 @@ def test_a_request_without_a_chosen_reason_falls_back_to_its_tracks_return_reaso
 
 def definition(devshop, handle):
     return next(d["id"] for d in REASON_DEFINITIONS if d["handle"] == handle)
+
+
+def test_the_shoppers_form_offers_the_policys_reasons_under_their_track_in_their_language(
+    client, devshop
+):
+    labels = ("Too small", "Te klein", "Zu klein")
+    reasons = [
+        reason("too-small", "not_satisfied", "size-too-small", words=labels),
+        *REASONS[1:],
+    ]
+    services.policy_version_create(
+        policy=ReturnPolicy(reasons=tuple(_reason_option(r) for r in reasons), guarantee_years=2),
+        user=None,
+    )
+    data = look_up_order(client, devshop, "nl")
+    html = client.get(reverse("returns:order"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Te klein" in html and 'value="too-small"' in html and 'value="broken"' in html
+
+    client.post(
+        reverse("returns:order"),
+        {
+            "submission_key": "5f0c6a8e-3f55-4b8e-9d5e-7f1c2d3e4a5b",
+            quantity_name(data): 1,
+            "reason": "too-small",
+        },
+    )
+    made = ReturnRequest.objects.get()
+    assert (made.reason, made.reason_code) == ("not_satisfied", "too-small")
+
+
+def _reason_option(row):
+    form = ReasonForm(row)
+    assert form.is_valid(), form.errors
+    return form.reason()
