@@ -12,6 +12,7 @@ from returns import selectors, services
 from returns.admin_policy_forms import ReasonForm
 from returns.models import PolicyVersion, ReturnRequest
 from returns.policy import ReturnPolicy
+from tests import shop
 from tests.factories import UserFactory
 from tests.returns.test_shopper_pages import look_up_order, quantity_name
 
@@ -276,3 +277,34 @@ def _reason_option(row):
     form = ReasonForm(row)
     assert form.is_valid(), form.errors
     return form.reason()
+
+
+def test_the_order_copy_carries_shopifys_product_type_and_collections_for_the_scopes(
+    client, editor, devshop
+):
+    items = [
+        shop.line_item("Wool coat", quantity=1, product_type="Coats", collections=("winter",)),
+    ]
+    devshop.load_orders(
+        [shop.order("#1077", email="anna@example.com", items=items, delivered_days_ago=50)]
+    )
+    order = services.shopify_order_lookup(order_number="1077", email="anna@example.com")
+    [coat] = selectors.order_snapshot(order).line_items
+    assert (coat.product_type, coat.product_collections) == ("Coats", ("winter",))
+
+    def request(code):
+        return services.return_request_create(
+            order=order,
+            quantities={coat.id: 1},
+            reason="not_satisfied",
+            reason_code=code,
+            comment="",
+            locale="nl",
+        )
+
+    with pytest.raises(services.ReturnError, match="30-day"):
+        request("not_satisfied")
+    scopes = [{"kind": "collection", "value": "winter", "return_window_days": "60"}]
+    client.post(EDIT, posted(scopes=scopes))
+    made = request("too-small")
+    assert made.policy_version == PolicyVersion.objects.get()  # day 50 of 60: accepted
