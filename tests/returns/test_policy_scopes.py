@@ -3,11 +3,20 @@
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+from django.utils import translation
+
 from returns.policy import ReturnPolicy, Scope, item_eligibility
 from returns.shopify.types import MailingAddress
 from tests.returns.test_policy import NOW, line, order, shipped
 
 BASE = ReturnPolicy(return_window_days=30, guarantee_years=2)
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    with translation.override("en"):
+        yield
 
 
 def eligibility(policy, item, *, days_ago, country="NL"):
