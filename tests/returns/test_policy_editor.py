@@ -130,6 +130,13 @@ def test_saving_makes_a_new_version_with_its_author_what_changed_and_an_admin_lo
     assert first.return_window_days == 30  # never edited
     listed = client.get(EDIT).content.decode()
     assert "return_window_days: 30 → 45" in listed and "petra" in listed
+    detail = client.get(reverse("admin:returns_policyversion_change", args=[newest.pk]))
+    assert detail.status_code == 200 and "too-small" in detail.content.decode()
+    assert client.post(
+        reverse("admin:returns_policyversion_change", args=[newest.pk]), {}
+    ).status_code in (302, 403)
+    newest.refresh_from_db()
+    assert newest.return_window_days == 45  # a version is never edited
 
     policy = selectors.policy_current()
     assert policy.version_id == newest.pk and policy.return_window_days == 45
