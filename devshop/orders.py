@@ -86,6 +86,11 @@ def resolve_presentment_currency(order, _info):
     return order.get("presentmentCurrencyCode") or order["currencyCode"]
 
 
+def resolve_product_type(product, _info):
+    # Shopify sends "" for a product without a type; an order pasted without the field too.
+    return product.get("productType") or ""
+
+
 RESOLVERS = {
     "QueryRoot.order": resolve_order,
     "QueryRoot.orders": resolve_orders,
@@ -96,5 +101,7 @@ RESOLVERS = {
     "Order.transactions": resolve_truncated_list,
     "Order.refunds": resolve_truncated_list,
     "Order.presentmentCurrencyCode": resolve_presentment_currency,
+    "Product.collections": resolve_connection,
+    "Product.productType": resolve_product_type,
 }
-COMPUTED = {"Order.presentmentCurrencyCode"}
+COMPUTED = {"Order.presentmentCurrencyCode", "Product.productType", "Product.collections"}

@@ -2,11 +2,12 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .forms_photos import PhotosField, photos_checked
 from .models import ClaimRemedy, ReturnReason
-from .policy import ItemEligibility
+from .policy import ItemEligibility, ReturnPolicy
 from .services.photos import PHOTO_REQUIRED
 from .services.requests import COMMENT_REQUIRED, NO_ITEMS, REMEDY_REQUIRED
 from .shopify.orders import normalise_order_name
@@ -18,6 +19,15 @@ INVALID_ORDER_NUMBER = _(
 UNKNOWN_ITEM = _("One of the chosen items is not part of this order. Please reload the page.")
 NO_HTML = _("Please write your comment as plain text, without HTML.")
 TOO_MANY = _("At most %(limit)s can be returned for this reason.")
+TRACK_WORDS = {
+    ReturnReason.NOT_SATISFIED: _(
+        "I am not satisfied and withdraw from the purchase "
+        "(withdrawal: no reason needed, you get your money back)"
+    ),
+    ReturnReason.DEFECT: _(
+        "It is defective (claim under the legal guarantee: repair or replacement)"
+    ),
+}
 NOT_FOR_REASON = _("This item cannot be returned for the reason you chose: %(why)s")
 
 PHOTOS_HELP = _(
@@ -55,23 +65,8 @@ class LookupForm(forms.Form):
 class ReturnForm(forms.Form):
     """One quantity per line item (quantity_<Shopify line item id>), a reason and a comment."""
 
-    reason = forms.ChoiceField(
-        label=_("What would you like to do?"),
-        choices=[
-            (
-                ReturnReason.NOT_SATISFIED,
-                _(
-                    "I am not satisfied and withdraw from the purchase "
-                    "(withdrawal: no reason needed, you get your money back)"
-                ),
-            ),
-            (
-                ReturnReason.DEFECT,
-                _("It is defective (claim under the legal guarantee: repair or replacement)"),
-            ),
-        ],
-        widget=forms.RadioSelect,
-    )
+    # The policy's reasons, grouped under their track (see _reason_choices).
+    reason = forms.ChoiceField(label=_("What would you like to do?"), widget=forms.RadioSelect)
     remedy = forms.ChoiceField(
         label=_("For a defect: what should we do?"),
         choices=[
@@ -96,9 +91,17 @@ class ReturnForm(forms.Form):
     photos = PhotosField(label=_("Photos of the defect"))
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, items: list[ItemEligibility], **kwargs):
+    def __init__(
+        self,
+        *args,
+        items: list[ItemEligibility],
+        policy: ReturnPolicy | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.items = items
+        self.policy = policy or ReturnPolicy()
+        self.fields["reason"].choices = self._reason_choices()
         self.fields["photos"].help_text = PHOTOS_HELP % {
             "count": settings.CLAIM_PHOTOS_MAX,
             "megabytes": settings.CLAIM_PHOTO_MAX_MB,
@@ -116,6 +119,28 @@ class ReturnForm(forms.Form):
                 initial=0,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )
+
+    def _reason_choices(self):
+        """A track with one reason is one choice in the track's own words; a track with several
+        is a group of them under those words, each in the shopper's language."""
+        language = (translation.get_language() or "en").split("-")[0]
+        choices = []
+        for track, words in TRACK_WORDS.items():
+            options = self.policy.reasons_on(track)
+            if len(options) == 1:
+                choices.append((options[0].code, words))
+            elif options:
+                choices.append((words, [(o.code, o.label(language)) for o in options]))
+        return choices
+
+    def defect_codes(self) -> str:
+        """The codes of the defect track, for the photo input that follows the choice."""
+        return " ".join(o.code for o in self.policy.reasons_on(ReturnReason.DEFECT))
+
+    def clean_reason(self):
+        code = self.cleaned_data["reason"]
+        self.cleaned_data["reason_code"] = code
+        return self.policy.reason(code).track
 
     @staticmethod
     def field_name(entry: ItemEligibility) -> str:

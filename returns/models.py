@@ -120,6 +120,17 @@ class ReturnRequest(models.Model):
     )
     # Sent with the shopper's form, so a double click or a resubmitted page finds this request.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The reason the shopper chose from the policy's list (`reason` is its track), and the policy
+    # version the request was decided under; empty on requests made before either existed.
+    reason_code = models.CharField(_("reason chosen"), max_length=64, blank=True)
+    policy_version = models.ForeignKey(
+        "returns.PolicyVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("return policy version"),
+    )
 
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
@@ -424,11 +435,13 @@ class WebhookDelivery(models.Model):
 
 
 from .models_photos import ClaimPhoto, PhotoStage  # noqa: E402
+from .models_policy import PolicyVersion  # noqa: E402
 from .models_withdrawal import WithdrawalDeclaration, WithdrawalOutcome  # noqa: E402
 
 __all__ = [
     "ClaimPhoto",
     "PhotoStage",
+    "PolicyVersion",
     "ReturnEvent",
     "ReturnKind",
     "ReturnLine",

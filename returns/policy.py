@@ -3,7 +3,8 @@
 Nothing here touches the database or Shopify; the caller passes the order, how many units of each
 item are already in open requests, how many were settled outside what Shopify counts as refunded
 (replaced under a claim, or refunded but not yet in the order copy), and the time. The rules read the shop's settings through
-ReturnPolicy.from_settings() so a test can build any policy it likes.
+ReturnPolicy.from_settings() (today's settings: the policy while the shop has saved none) or a
+stored PolicyVersion (returns/policy_versions.py), so a test can build any policy it likes.
 """
 
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ FINAL_SALE = _(
 )
 NOTHING_LEFT = _("All units of this item have already been refunded, replaced or are in a return.")
 
+LEGAL_GUARANTEE_YEARS = 2
 PAID_STATUSES = frozenset({"PAID", "PARTIALLY_REFUNDED"})
 # The trader refunds a withdrawal within 14 days of receiving it (Art. 13 Directive 2011/83/EU,
 # § 357 (1) BGB, art. 6:230s BW); it may hold the refund until the goods or a proof of their
@@ -80,6 +82,41 @@ DEFAULT_REASONS = (
 )
 
 
+# What a scope may be about: the product (its tag, product type or collection handle) or the
+# customer (the country shipped to, or the Shopify market that country belongs to).
+SCOPE_KINDS = ("tag", "product_type", "collection", "country", "market")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A return window and/or guarantee period of its own for the items or customers it names.
+
+    A market scope carries the countries the market covered when the policy was saved: an order
+    says which country it ships to, not which market it was sold in (Shopify's Order has no
+    market field in 2026-04)."""
+
+    kind: str
+    value: str
+    return_window_days: int | None = None
+    guarantee_years: int | None = None
+    countries: tuple[str, ...] = ()
+
+    def applies(self, order: Order, item: LineItem) -> bool:
+        wanted = self.value.strip().lower()
+        if self.kind == "tag":
+            return wanted in {tag.lower() for tag in item.product_tags}
+        if self.kind == "product_type":
+            return (item.product_type or "").lower() == wanted
+        if self.kind == "collection":
+            return wanted in {handle.lower() for handle in item.product_collections}
+        country = (order.shipping_address.country_code or "") if order.shipping_address else ""
+        if self.kind == "country":
+            return country.upper() == wanted.upper()
+        if self.kind == "market":
+            return bool(country) and country.upper() in {c.upper() for c in self.countries}
+        return False
+
+
 @dataclass(frozen=True)
 class ReturnPolicy:
     return_window_days: int = 30
@@ -89,9 +126,32 @@ class ReturnPolicy:
     guarantee_years: int = 2
     final_sale_tags: frozenset[str] = frozenset({"final-sale"})
     reasons: tuple[ReasonOption, ...] = field(default=DEFAULT_REASONS)
+    # The first scope naming the item or the customer decides its periods; the shop orders them.
+    scopes: tuple[Scope, ...] = ()
+    # The stored PolicyVersion this is, None for the settings' policy.
+    version_id: int | None = None
 
     def reason(self, code: str) -> ReasonOption | None:
         return next((option for option in self.reasons if option.code == code), None)
+
+    def reasons_on(self, track: str) -> tuple[ReasonOption, ...]:
+        return tuple(option for option in self.reasons if option.track == track)
+
+    def window_days(self, order: Order, item: LineItem) -> int:
+        chosen = self._scope(order, item, "return_window_days")
+        return self.return_window_days if chosen is None else chosen
+
+    def guarantee_years_for(self, order: Order, item: LineItem) -> int:
+        chosen = self._scope(order, item, "guarantee_years")
+        # Never below the legal two years, whatever a scope says (Art. 10 Directive 2019/771).
+        return max(self.guarantee_years if chosen is None else chosen, LEGAL_GUARANTEE_YEARS)
+
+    def _scope(self, order: Order, item: LineItem, name: str) -> int | None:
+        for scope in self.scopes:
+            value = getattr(scope, name)
+            if value is not None and scope.applies(order, item):
+                return value
+        return None
 
     @classmethod
     def from_settings(cls) -> "ReturnPolicy":
@@ -172,16 +232,18 @@ def item_eligibility(
     start = period_start(order)
     return_blocker = claim_blocker = blocker
     if blocker is None:
-        last_day = guarantee_last_day(start, years=policy.guarantee_years)
+        years = policy.guarantee_years_for(order, item)
+        window = policy.window_days(order, item)
+        last_day = guarantee_last_day(start, years=years)
         if timezone.localdate(now) > last_day:
             claim_blocker = GUARANTEE_ENDED % {
-                "years": policy.guarantee_years,
+                "years": years,
                 "date": formats.date_format(last_day, "DATE_FORMAT"),
             }
         if {tag.lower() for tag in item.product_tags} & policy.final_sale_tags:
             return_blocker = FINAL_SALE
-        elif now - start > timedelta(days=policy.return_window_days):
-            return_blocker = WINDOW_CLOSED % {"days": policy.return_window_days}
+        elif now - start > timedelta(days=window):
+            return_blocker = WINDOW_CLOSED % {"days": window}
         if available == 0:
             return_blocker = return_blocker or NOTHING_LEFT
             claim_blocker = claim_blocker or NOTHING_LEFT

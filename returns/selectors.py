@@ -31,7 +31,9 @@ from .models import (
     ReturnStatus,
     ShopifyOrder,
 )
-from .policy import WITHDRAWAL_REFUND_DAYS
+from .models_policy import PolicyVersion
+from .policy import WITHDRAWAL_REFUND_DAYS, ReturnPolicy
+from .policy_versions import policy_from_version
 from .shopify.types import Order
 
 TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
@@ -216,3 +218,22 @@ def request_by_submission(*, key: str | None) -> ReturnRequest | None:
     except ValueError:
         return None
     return ReturnRequest.objects.filter(submission_key=key).first()
+
+
+def policy_current() -> ReturnPolicy:
+    """The return policy in force: the newest version the shop saved, else today's settings."""
+    version = PolicyVersion.objects.order_by("-created_at", "-pk").first()
+    return ReturnPolicy.from_settings() if version is None else policy_from_version(version)
+
+
+def request_policy(request: ReturnRequest) -> ReturnPolicy:
+    """The policy the request was decided under; for a request made before versions were
+    stored, the settings' policy."""
+    if request.policy_version_id is None:
+        return ReturnPolicy.from_settings()
+    return policy_from_version(request.policy_version)
+
+
+def policy_versions():
+    """Every saved version, newest first, with who saved it."""
+    return PolicyVersion.objects.select_related("created_by").order_by("-created_at", "-pk")

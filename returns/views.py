@@ -20,7 +20,7 @@ from .arrival import request_arrival
 from .forms import LookupForm, ReturnForm
 from .forms_photos import PHOTOS_AGAIN
 from .models import ReturnKind, ShopifyOrder
-from .policy import ReturnPolicy, order_closed_reasons, order_eligibility
+from .policy import order_closed_reasons, order_eligibility
 from .shopify.errors import ShopifyError
 from .views_photos import status_photos_context
 
@@ -133,11 +133,12 @@ def order_page(request):
     if order is None:
         return redirect("returns:start")
     snapshot = selectors.order_snapshot(order)
+    policy = selectors.policy_current()
     items = order_eligibility(
         snapshot,
         reserved=selectors.reserved_quantities(order),
         now=timezone.now(),
-        policy=ReturnPolicy.from_settings(),
+        policy=policy,
         settled=selectors.settled_quantities(order),
     )
     if request.method == "POST":
@@ -148,13 +149,15 @@ def order_page(request):
             return redirect("returns:submitted", token=made.token)
     closed_reasons = order_closed_reasons(snapshot, items)
     if request.method == "POST" and not closed_reasons:
-        form = ReturnForm(request.POST, request.FILES, items=items)
+        form = ReturnForm(request.POST, request.FILES, items=items, policy=policy)
         if form.is_valid():
             try:
                 created = services.return_request_create(
                     order=order,
                     quantities=form.quantities(),
                     reason=form.cleaned_data["reason"],
+                    reason_code=form.cleaned_data["reason_code"],
+                    policy=policy,
                     remedy=form.cleaned_data["remedy"],
                     comment=form.cleaned_data["comment"],
                     locale=translation.get_language(),
@@ -170,7 +173,7 @@ def order_page(request):
             form.data = form.data.copy()
             form.data["submission_key"] = str(uuid.uuid4())
     else:
-        form = ReturnForm(items=items, initial={"submission_key": uuid.uuid4()})
+        form = ReturnForm(items=items, policy=policy, initial={"submission_key": uuid.uuid4()})
     context = {
         "order": snapshot,
         "form": form,

@@ -14,7 +14,15 @@ def money(amount, currency="EUR"):
 
 
 def line_item(
-    title="Linen shirt", *, quantity=2, refundable=None, price="39.95", tags=(), variant="M"
+    title="Linen shirt",
+    *,
+    quantity=2,
+    refundable=None,
+    price="39.95",
+    tags=(),
+    variant="M",
+    product_type="",
+    collections=(),
 ):
     number = next(_ids)
     return {
@@ -30,7 +38,18 @@ def line_item(
         "originalUnitPriceSet": money(price),
         "discountedUnitPriceAfterAllDiscountsSet": money(price),
         "image": None,
-        "product": {"id": f"gid://shopify/Product/{number}", "title": title, "tags": list(tags)},
+        "product": {
+            "id": f"gid://shopify/Product/{number}",
+            "title": title,
+            "tags": list(tags),
+            "productType": product_type,
+            "collections": {
+                "nodes": [
+                    {"id": f"gid://shopify/Collection/{n}", "handle": handle, "title": handle}
+                    for n, handle in enumerate(collections, start=1)
+                ]
+            },
+        },
     }
 
 

@@ -8,6 +8,7 @@ for a change that was rolled back. Calling a service twice does no harm.
 from .common import ReturnError, event_record, shopify_write_failure_record, step_record
 from .lookup_links import lookup_link_check, lookup_link_open, lookup_link_send
 from .photos import claim_photos_add, claim_photos_ask
+from .policy import policy_version_create
 from .recovery import stalled_work_resume
 from .refund_quotes import RefundQuote, refund_limit, refund_quote
 from .refunds import refund_execute, refund_request
@@ -44,6 +45,7 @@ __all__ = [
     "lookup_link_check",
     "lookup_link_open",
     "lookup_link_send",
+    "policy_version_create",
     "RefundQuote",
     "ReturnError",
     "refund_execute",

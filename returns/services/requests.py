@@ -24,7 +24,12 @@ from ..models import (
 )
 from ..photos import CheckedPhoto
 from ..policy import ReturnPolicy, order_eligibility
-from ..selectors import order_snapshot, reserved_quantities, settled_quantities
+from ..selectors import (
+    order_snapshot,
+    policy_current,
+    reserved_quantities,
+    settled_quantities,
+)
 from ..shopify import orders as shopify_orders
 from ..shopify.types import Order
 from .common import ReturnError, step_record
@@ -33,6 +38,7 @@ from .refunds import refunds_reconcile
 
 NO_ITEMS = _("Choose at least one item and how many.")
 UNKNOWN_ITEM = _("One of the chosen items is not part of this order.")
+UNKNOWN_REASON = _("Please choose one of the reasons offered. Reload the page if none fits.")
 TOO_MANY = _("You chose more units of “%(title)s” than can be returned (%(limit)s at most).")
 NOT_ALLOWED = _("“%(title)s” cannot be returned for this reason: %(why)s")
 COMMENT_REQUIRED = _("Please describe what is wrong with the item.")
@@ -143,6 +149,7 @@ def return_request_create(
     policy: ReturnPolicy | None = None,
     step: steps.Step = steps.REQUEST,
     photos: Sequence[CheckedPhoto] = (),
+    reason_code: str = "",
 ) -> ReturnRequest:
     """File a withdrawal (not satisfied) or a guarantee claim (defect) for the chosen units.
 
@@ -155,6 +162,10 @@ def return_request_create(
 
     A claim may come with photos of the defect, checked already (returns/photos.py): they are
     stored with the request, all or none.
+
+    The request records the policy version it is decided under (the one in force unless `policy`
+    says otherwise) and the reason chosen from its list (`reason_code`; the track's first reason
+    when none is given), which must be on the track `reason` names.
     """
     now = now or timezone.now()
     comment = comment.strip()
@@ -166,6 +177,8 @@ def return_request_create(
             existing = ReturnRequest.objects.filter(submission_key=submission_key).first()
             if existing:
                 return existing
+        policy = policy or policy_current()
+        reason_code = reason_code_for(policy, reason, reason_code)
         chosen = _checked_quantities(order, quantities, reason, now, policy)
         if reason == ReturnReason.DEFECT and not comment:
             raise ReturnError(COMMENT_REQUIRED)
@@ -181,13 +194,35 @@ def return_request_create(
             submission_key=submission_key,
             step=step,
             remedy=remedy,
+            reason_code=reason_code,
+            policy_version_id=policy.version_id,
         )
         photos_store(request=request, photos=photos, stage=PhotoStage.CLAIM, written=written)
     return request
 
 
+def reason_code_for(policy: ReturnPolicy, reason: str, code: str) -> str:
+    if not code:
+        on_track = policy.reasons_on(reason)
+        return on_track[0].code if on_track else ""
+    option = policy.reason(code)
+    if option is None or option.track != reason:
+        raise ReturnError(UNKNOWN_REASON)
+    return code
+
+
 def request_make(
-    *, order, chosen, reason, comment, locale, submission_key, step, remedy=""
+    *,
+    order,
+    chosen,
+    reason,
+    comment,
+    locale,
+    submission_key,
+    step,
+    remedy="",
+    reason_code="",
+    policy_version_id=None,
 ) -> ReturnRequest:
     """Create the request for units already checked, and record its first step."""
     with transaction.atomic():
@@ -203,6 +238,8 @@ def request_make(
             customer_email=order.email,
             comment=comment,
             submission_key=submission_key,
+            reason_code=reason_code,
+            policy_version_id=policy_version_id,
         )
         ReturnLine.objects.bulk_create(
             ReturnLine(
@@ -234,7 +271,7 @@ def _checked_quantities(order, quantities, reason, now, policy=None):
             snapshot,
             reserved=reserved_quantities(order),
             now=now,
-            policy=policy or ReturnPolicy.from_settings(),
+            policy=policy,
             settled=settled_quantities(order),
         )
     }

@@ -32,6 +32,7 @@ from .. import events, locks, steps
 from ..locks import advisory_lock
 from ..models import RefundState, ReturnEvent, ReturnReason, ReturnRequest, ReturnStatus
 from ..photo_links import admin_url
+from ..selectors import request_policy
 from ..shopify import returns as shopify_returns
 from ..shopify.client import ShopifyClient, get_client
 from ..shopify.orders import order_gid
@@ -48,7 +49,8 @@ __all__ = [
     "shopify_return_sync",
 ]
 
-# Shopify's return reason library, best match first; a shop may have removed some.
+# Shopify's return reason library, best match first; a shop may have removed some. The reason
+# the shopper chose names its own handle (the return policy's list); these follow it.
 REASON_HANDLES = {
     ReturnReason.DEFECT: ("damaged-or-defective", "defective", "other"),
     ReturnReason.NOT_SATISFIED: ("changed-mind", "unwanted", "other"),
@@ -286,9 +288,7 @@ def _return_found(request: ReturnRequest, client) -> ShopifyReturn | None:
 
 def _return_requested(request: ReturnRequest, client, setup: ReturnSetup) -> ShopifyReturn:
     order = order_gid(request.order.shopify_id)
-    reason = next(
-        (setup.reasons[h] for h in REASON_HANDLES[request.reason] if h in setup.reasons), None
-    )
+    reason = next((setup.reasons[h] for h in reason_handles(request) if h in setup.reasons), None)
     returnable = {
         line.line_item_id: line.fulfillment_line_item_id
         for line in shopify_returns.returnable_lines(order, client=client)
@@ -308,6 +308,14 @@ def _return_requested(request: ReturnRequest, client, setup: ReturnSetup) -> Sho
     made = shopify_returns.return_request(order_gid=order, lines=lines, client=client)
     _remember(request, made)
     return made
+
+
+def reason_handles(request: ReturnRequest) -> tuple[str, ...]:
+    """The Shopify return reasons for the request, best first: the handle of the reason the
+    shopper chose under the policy the request was decided under, then the track's defaults."""
+    chosen = request_policy(request).reason(request.reason_code)
+    mine = (chosen.shopify_handle,) if chosen and chosen.shopify_handle else ()
+    return mine + REASON_HANDLES[request.reason]
 
 
 def customer_note(request: ReturnRequest) -> str:

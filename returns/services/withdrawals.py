@@ -27,6 +27,7 @@ from ..models import (
     WithdrawalOutcome,
 )
 from ..policy import (
+    LEGAL_WITHDRAWAL_DAYS,
     ItemEligibility,
     ReturnPolicy,
     order_eligibility,
@@ -34,9 +35,14 @@ from ..policy import (
     withdrawal_blocker,
     withdrawal_days,
 )
-from ..selectors import order_snapshot, reserved_quantities, settled_quantities
+from ..selectors import (
+    order_snapshot,
+    policy_current,
+    reserved_quantities,
+    settled_quantities,
+)
 from .common import ReturnError, event_record, step_record
-from .requests import request_make, return_request_create
+from .requests import reason_code_for, request_make, return_request_create
 
 NOTHING_LEFT = _(
     "There is nothing left in this order to withdraw from: every item has already been "
@@ -49,8 +55,16 @@ NAME_REQUIRED = _("Please enter your name.")
 
 def withdrawal_policy() -> ReturnPolicy:
     """The shop's policy with its return window at least the legal withdrawal period."""
-    policy = ReturnPolicy.from_settings()
-    return dataclasses.replace(policy, return_window_days=withdrawal_days(policy))
+    policy = policy_current()
+    # A scope's own window is never shorter than the law's 14 days either (Art. 9 (1) Directive
+    # 2011/83/EU).
+    scopes = tuple(
+        dataclasses.replace(s, return_window_days=max(s.return_window_days, LEGAL_WITHDRAWAL_DAYS))
+        if s.return_window_days is not None
+        else s
+        for s in policy.scopes
+    )
+    return dataclasses.replace(policy, return_window_days=withdrawal_days(policy), scopes=scopes)
 
 
 @dataclass(frozen=True)
@@ -134,6 +148,7 @@ def withdrawal_declare(
                 step=steps.WITHDRAW,
             )
         else:
+            policy = policy_current()
             request = request_make(
                 order=order,
                 chosen=chosen,
@@ -142,6 +157,8 @@ def withdrawal_declare(
                 locale=locale,
                 submission_key=submission_key,
                 step=steps.WITHDRAW,
+                policy_version_id=policy.version_id,
+                reason_code=reason_code_for(policy, ReturnReason.NOT_SATISFIED, ""),
             )
         whole = all(
             dict((i.id, q) for i, q in chosen).get(item.entry.item.id, 0) == item.quantity

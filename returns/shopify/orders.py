@@ -166,6 +166,10 @@ def _line_item(node: dict[str, Any]) -> LineItem:
         image_alt=image.get("altText"),
         product_id=product.get("id"),
         product_tags=tuple(product.get("tags") or ()),
+        product_type=product.get("productType") or None,
+        product_collections=tuple(
+            c["handle"] for c in (product.get("collections") or {}).get("nodes", [])
+        ),
         variant_id=(node.get("variant") or {}).get("id"),
     )
 

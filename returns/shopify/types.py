@@ -73,6 +73,10 @@ class LineItem:
     product_tags: tuple[str, ...]
     # None for a custom line item, or a variant deleted since; a replacement names the variant.
     variant_id: str | None = None
+    # Shopify's productType ("" there: None here) and the handles of the product's first
+    # collections: what a scope of the return policy may name.
+    product_type: str | None = None
+    product_collections: tuple[str, ...] = ()
 
     @property
     def legacy_id(self) -> int:

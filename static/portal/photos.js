@@ -82,11 +82,12 @@
 
     // On the claim form photos go with a defect only: choosing another reason puts them away
     // (a disabled input sends nothing), choosing the defect again brings them back.
+    // The codes of the reasons photos go with, separated by spaces.
     var reason = box.getAttribute("data-for-reason");
     if (reason && input.form) {
       var follow = function () {
         var checked = input.form.querySelector('input[name="reason"]:checked');
-        var away = checked !== null && checked.value !== reason;
+        var away = checked !== null && reason.split(" ").indexOf(checked.value) < 0;
         box.hidden = away;
         input.disabled = away;
       };

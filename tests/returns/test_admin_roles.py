@@ -26,6 +26,8 @@ STEPS_OF = {  # the steps each permission of the README's table allows, by their
     "issue_refund": {"refund"},
 }
 ALL_STEPS = set().union(*STEPS_OF.values())
+# Roles that are not a request's step: each opens its own screen.
+SCREENS_OF = {"change_policy": "admin:returns_policyversion_add"}
 
 
 def readme_roles() -> list[str]:
@@ -72,12 +74,23 @@ def requests(file_request, staff):
     return {"requested": new, "approved": approved, "resolved": resolved}
 
 
-def test_the_readme_names_the_four_step_permissions():
-    assert sorted(readme_roles()) == sorted(STEPS_OF)
+def test_the_readme_names_the_four_step_permissions_and_the_policy_editors():
+    assert sorted(readme_roles()) == sorted([*STEPS_OF, *SCREENS_OF])
+
+
+@pytest.mark.parametrize("codename", sorted(SCREENS_OF))
+def test_a_screen_role_opens_its_screen_and_no_step_role_does(client, requests, codename):
+    screen = reverse(SCREENS_OF[codename])
+    login(client, codename)
+    assert client.get(screen).status_code == 200
+    for step_role in STEPS_OF:
+        client.logout()
+        login(client, VIEW, step_role)
+        assert client.get(screen).status_code == 403, step_role
 
 
 @pytest.mark.parametrize("codename", sorted(STEPS_OF))
-def test_each_readme_role_sees_the_whole_screen_and_its_own_steps(client, requests, codename):
+def test_each_step_role_sees_the_whole_screen_and_its_own_steps(client, requests, codename):
     assert codename in readme_roles()
     login(client, VIEW, codename)
 
