@@ -113,5 +113,6 @@ def refunded_in_shopify(request) -> Decimal:
 
 
 def shopify_return(devshop, request) -> dict:
+    request = ReturnRequest.objects.get(pk=request.pk)
     order = devshop.order_by_id(order_gid(request.order.shopify_id))
     return next(r for r in order["returns"] if r["id"] == request.shopify_return_id)
