@@ -246,7 +246,7 @@ def test_the_shopper_sees_the_fees_and_the_refund_before_sending(
     }
     page = client.post(reverse("returns:order"), form)
     html = page.content.decode()
-    assert "Rückversand" in html and "5,95\xa0€" in html and "33,00\xa0€" in html
+    assert "Rückversand" in html and "5,95\xa0€" in html and "34,00\xa0€" in html
     assert not ReturnRequest.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post(
