@@ -27,12 +27,12 @@ def test_the_return_shipping_fee_is_shown_before_sending_and_kept_as_shown(
     page, live_server, order
 ):
     page.goto(f"{live_server.url}/?order=1077&email=lena.becker@example.org")
-    page.locator("form button[type=submit]").first.click()
+    page.get_by_role("button", name="Find my order").click()
     page.wait_for_url("**/order/")
     line_id = order["lineItems"]["nodes"][0]["id"].rsplit("/", 1)[1]
     page.locator(f'input[name="quantity_{line_id}"]').fill("1")
     page.locator('input[name="reason"][value="not_satisfied"]').check()
-    page.locator("form button[type=submit]").last.click()
+    page.locator('form[action$="/order/"] button[type=submit]').click()
 
     fees = page.locator("#return-fees")
     fees.wait_for()
