@@ -197,6 +197,8 @@ def disposed(rfo_line: dict) -> int:
 
 
 def _present_line(store, order: dict, stored: dict, line: dict) -> dict:
+    from . import return_fees  # it reads fulfillment line items from this module
+
     fli = fulfillment_line_item(order, line["fulfillmentLineItemId"])
     definition = reason_definition(store, line.get("returnReasonDefinitionId"))
     processed = line["processedQuantity"]
@@ -214,6 +216,7 @@ def _present_line(store, order: dict, stored: dict, line: dict) -> dict:
         "processableQuantity": line["quantity"] - processed if stored["status"] == "OPEN" else 0,
         "refundedQuantity": line["refundedQuantity"],
         "refundableQuantity": line["quantity"] - line["refundedQuantity"],
+        "restockingFee": return_fees.present_restocking(order, line),
     }
 
 
@@ -231,6 +234,8 @@ def present_rfo_line(store, order: dict, line: dict) -> dict:
 
 def present(store, order: dict, stored: dict) -> dict:
     """A stored Return in the Admin API's shape."""
+    from . import return_fees
+
     refunds = {r["id"]: r for r in order.get("refunds") or []}
     return {
         **{k: stored.get(k) for k in ("id", "name", "status", "createdAt", "decline")},
@@ -255,6 +260,7 @@ def present(store, order: dict, stored: dict) -> dict:
             ]
         },
         "refunds": {"nodes": [refunds[gid] for gid in stored["refundIds"] if gid in refunds]},
+        "returnShippingFees": return_fees.present_shipping(order, stored),
     }
 
 

@@ -19,7 +19,7 @@ of what the portal does when a Return appears that it did not ask for.
 
 from __future__ import annotations
 
-from . import returns, webhooks
+from . import return_fees, returns, webhooks
 from .relay import gid_type, new_gid
 from .returns import error
 
@@ -159,8 +159,10 @@ def _checked_lines(store, order: dict, requested: list[dict]) -> list[dict]:
                 )
                 continue
             reason = definition["reason"]
+        restocking = return_fees.restocking_fee_checked(line.get("restockingFee"), where, Refused)
         lines.append(
             {
+                "restockingFee": restocking,
                 "id": new_gid("ReturnLineItem"),
                 "fulfillmentLineItemId": fli["id"],
                 "quantity": line["quantity"],
@@ -181,14 +183,16 @@ def _checked_lines(store, order: dict, requested: list[dict]) -> list[dict]:
     return lines
 
 
-def _create(store, order_id: str, requested: list[dict], status: str):
+def _create(store, order_id: str, requested: list[dict], status: str, shipping_fee=None):
     if gid_type(order_id) != "Order" or store.order_by_id(order_id) is None:
         raise Refused(error(["input", "orderId"], "Order does not exist.", "NOT_FOUND"))
     now, made = store.now_iso(), {}
 
     def apply(order):
         lines = _checked_lines(store, order, requested)
+        fees = return_fees.shipping_fee_checked(order, shipping_fee, Refused)
         made["return"] = _new_return(store, order, lines, status, now)
+        made["return"]["returnShippingFees"] = fees
         return order
 
     order = store.update_order(order_id, apply)
@@ -198,7 +202,13 @@ def _create(store, order_id: str, requested: list[dict], status: str):
 def resolve_return_request(_root, info, input):
     store = info.context["store"]
     try:
-        order, stored = _create(store, input["orderId"], input["returnLineItems"], "REQUESTED")
+        order, stored = _create(
+            store,
+            input["orderId"],
+            input["returnLineItems"],
+            "REQUESTED",
+            input.get("returnShippingFee"),
+        )
     except Refused as exc:
         return _refused(exc)
     return _payload(store, order, stored, "returns/request")

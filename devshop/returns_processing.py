@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from . import returns, webhooks
+from . import return_fees, returns, webhooks
+from .money import ZERO
 from .refunds import RefundRefused, refund_apply
 from .relay import new_gid
 from .returns import error
@@ -177,6 +178,22 @@ def _refund_input(
     return made
 
 
+def _fees_kept(order, stored, processed, refund_in) -> None:
+    """The Return's fees taken from this refund: refused if it would give any of them back."""
+    shipping = (refund_in.get("shipping") or {}).get("amount") or ZERO
+    most, due = return_fees.refundable_after_fees(order, stored, processed, shipping)
+    asked = sum((t["amount"] for t in refund_in["transactions"]), ZERO)
+    if due and asked > most:
+        raise Refused(
+            error(
+                ["input", "financialTransfer", "issueRefund", "orderTransactions"],
+                f"Refund amount {asked} is more than the {most} refundable after the return's "
+                f"fees of {due}.",
+                "INVALID",
+            )
+        )
+
+
 def resolve_return_process(_root, info, input):
     store, now = info.context["store"], info.context["store"].now_iso()
     made = {}
@@ -229,6 +246,7 @@ def resolve_return_process(_root, info, input):
             refund_in = _refund_input(
                 order, processed, refund, input.get("note"), input.get("refundShipping")
             )
+            _fees_kept(order, stored, processed, refund_in)
             try:
                 _, result = refund_apply(order, refund_in, now)
             except RefundRefused as exc:

@@ -118,6 +118,12 @@ class ReturnRequest(models.Model):
     shopify_return_status = models.CharField(
         _("status of the Shopify Return"), max_length=16, blank=True, editable=False
     )
+    # The fees the shopper was shown and agreed to (returns/fees.py), in fee_currency (the
+    # order's presentment currency); each line holds its restocking fee. Never recomputed.
+    return_shipping_fee = models.DecimalField(
+        _("return shipping fee"), default=0, editable=False, **MONEY
+    )
+    fee_currency = models.CharField(_("currency of the fees"), max_length=3, blank=True)
     # Sent with the shopper's form, so a double click or a resubmitted page finds this request.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # The reason the shopper chose from the policy's list (`reason` is its track), and the policy
@@ -200,6 +206,8 @@ class ReturnLine(models.Model):
         _("condition"), max_length=16, choices=ItemCondition.choices, blank=True
     )
     restock = models.BooleanField(_("restocked"), null=True, blank=True)
+    # This line's part of the restocking fee, in the line's currency (returns/fees.py).
+    restocking_fee = models.DecimalField(_("restocking fee"), default=0, editable=False, **MONEY)
 
     class Meta:
         verbose_name = _("return line")

@@ -4,6 +4,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from decimal import Decimal
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import ratelimit, selectors, services, steps
+from . import ratelimit, selectors, services, steps, views_fees
 from .arrival import request_arrival
 from .forms import LookupForm, ReturnForm
 from .forms_photos import PHOTOS_AGAIN
@@ -150,24 +151,37 @@ def order_page(request):
     closed_reasons = order_closed_reasons(snapshot, items)
     if request.method == "POST" and not closed_reasons:
         form = ReturnForm(request.POST, request.FILES, items=items, policy=policy)
-        if form.is_valid():
-            try:
-                created = services.return_request_create(
-                    order=order,
-                    quantities=form.quantities(),
-                    reason=form.cleaned_data["reason"],
-                    reason_code=form.cleaned_data["reason_code"],
-                    policy=policy,
-                    remedy=form.cleaned_data["remedy"],
-                    comment=form.cleaned_data["comment"],
-                    locale=translation.get_language(),
-                    submission_key=form.cleaned_data["submission_key"],
-                    photos=form.checked_photos(),
-                )
-            except services.ReturnError as error:
-                form.add_error(None, error.message)
-            else:
-                return redirect("returns:submitted", token=created.token)
+        if form.is_valid() and "edit" not in request.POST:
+            shown = views_fees.fees_shown(request, order.currency)
+            fees = views_fees.fees_to_confirm(form, order, policy) if shown is None else None
+            if fees is not None:
+                return views_fees.confirmation(request, form=form, snapshot=snapshot, fees=fees)
+            if not form.errors:
+                try:
+                    created = services.return_request_create(
+                        order=order,
+                        quantities=form.quantities(),
+                        reason=form.cleaned_data["reason"],
+                        reason_code=form.cleaned_data["reason_code"],
+                        policy=policy,
+                        remedy=form.cleaned_data["remedy"],
+                        comment=form.cleaned_data["comment"],
+                        locale=translation.get_language(),
+                        submission_key=form.cleaned_data["submission_key"],
+                        photos=form.checked_photos(),
+                        fees_shown=shown if shown is not None else Decimal(0),
+                    )
+                except services.ReturnError as error:
+                    again = views_fees.fees_changed(error) and views_fees.fees_to_confirm(
+                        form, order, policy
+                    )
+                    if again:
+                        return views_fees.confirmation(
+                            request, form=form, snapshot=snapshot, fees=again, error=error.message
+                        )
+                    form.add_error(None, error.message)
+                else:
+                    return redirect("returns:submitted", token=created.token)
         if "submission_key" in form.errors:
             # A tampered or mangled key: hand out a fresh one so the next try can succeed.
             form.data = form.data.copy()

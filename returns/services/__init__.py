@@ -18,6 +18,7 @@ from .replacement_orders import (
     replacement_order_place,
 )
 from .requests import (
+    return_fees_preview,
     return_request_create,
     shopify_order_lookup,
     shopify_order_refetch,
@@ -63,6 +64,7 @@ __all__ = [
     "shopify_order_refetch",
     "event_record",
     "step_record",
+    "return_fees_preview",
     "return_request_create",
     "shopify_order_lookup",
     "shopify_order_store",

@@ -1,6 +1,7 @@
 """What a request may be refunded: Shopify's suggestion for what arrived, and the caps.
 
-Read live from Shopify each time the refund form opens or is sent. The caps count refunds not yet
+Read live from Shopify each time the refund form opens or is sent. What is offered is what was
+paid for the returned units less the fees stored on the request, deducted once. The caps count refunds not yet
 in Shopify; once the parcel is received only the units that arrived are refundable, unless staff
 override that with a reason (refunds.refund_request enforces it, not just the form).
 """
@@ -72,8 +73,22 @@ def refund_limit(
     )
     own = refunds_total(request.refunds.filter(OPEN_OR_DONE))
     paid = request_value(request, arrived_only=not override) + shipping_owed(request)
-    limit = min(shopify_maximum - order_pending, paid - own)
+    # The fees come off what the shopper paid once, here: every refund of the request is capped
+    # by the same net amount, so a second or partial refund never deducts them again.
+    limit = min(shopify_maximum - order_pending, paid - request_fees_total(request) - own)
     return money.round_down(max(limit, money.ZERO), request.order.currency)
+
+
+def request_fees_total(request: ReturnRequest) -> Decimal:
+    """The fees stored on the request when it was made (returns/fees.py), in the order's currency;
+    fees stored in another currency (the order's copy was read again since) count for nothing, so
+    no amount is compared across currencies."""
+    if not request.fee_currency or request.fee_currency != request.order.currency:
+        return money.ZERO
+    restocking = (
+        line.restocking_fee for line in request.lines.all() if line.currency == request.fee_currency
+    )
+    return money.total([request.return_shipping_fee, *restocking], request.fee_currency)
 
 
 def refund_lines(request: ReturnRequest) -> list[tuple[str, int]]:
@@ -113,7 +128,10 @@ def refund_quote(*, request: ReturnRequest) -> RefundQuote:
         request.order = shopify_order_refetch(order_id=request.order_id)
     shopify_maximum = suggestion.maximum.amount
     maximum = refund_limit(request, shopify_maximum=shopify_maximum)
-    suggested = min(suggestion.amount.amount if lines else maximum, maximum)
+    # Shopify's suggestion is what the units cost: the first refund (the one with the units) is
+    # offered that less the fees; later ones the rest, which the limit already counts net of them.
+    suggested = suggestion.amount.amount - request_fees_total(request) if lines else maximum
+    suggested = max(min(suggested, maximum), money.ZERO)
     return RefundQuote(
         suggested=suggested,
         maximum=maximum,

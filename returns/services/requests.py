@@ -4,6 +4,7 @@ import hmac
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import events, steps
+from ..fees import ReturnFees
 from ..models import (
     ClaimRemedy,
     PhotoStage,
@@ -35,6 +37,7 @@ from ..shopify.types import Order
 from .common import ReturnError, step_record
 from .photos import photo_files_undone_on_failure, photos_allowed, photos_store
 from .refunds import refunds_reconcile
+from .request_fees import FEES_CHANGED, request_fees
 
 NO_ITEMS = _("Choose at least one item and how many.")
 UNKNOWN_ITEM = _("One of the chosen items is not part of this order.")
@@ -150,6 +153,7 @@ def return_request_create(
     step: steps.Step = steps.REQUEST,
     photos: Sequence[CheckedPhoto] = (),
     reason_code: str = "",
+    fees_shown: Decimal | None = None,
 ) -> ReturnRequest:
     """File a withdrawal (not satisfied) or a guarantee claim (defect) for the chosen units.
 
@@ -166,6 +170,10 @@ def return_request_create(
     The request records the policy version it is decided under (the one in force unless `policy`
     says otherwise) and the reason chosen from its list (`reason_code`; the track's first reason
     when none is given), which must be on the track `reason` names.
+
+    The request's fees (returns/fees.py) are stored with it. `fees_shown`: the total the shopper
+    confirmed; the request is refused if the fees are not that any more (the policy changed in
+    between), so a shopper is never charged other than what they were shown.
     """
     now = now or timezone.now()
     comment = comment.strip()
@@ -180,6 +188,17 @@ def return_request_create(
         policy = policy or policy_current()
         reason_code = reason_code_for(policy, reason, reason_code)
         chosen = _checked_quantities(order, quantities, reason, now, policy)
+        fees = request_fees(
+            order=order,
+            chosen=chosen,
+            reason=reason,
+            reason_code=reason_code,
+            now=now,
+            policy=policy,
+            step=step,
+        )
+        if fees_shown is not None and fees_shown != fees.total:
+            raise ReturnError(FEES_CHANGED)
         if reason == ReturnReason.DEFECT and not comment:
             raise ReturnError(COMMENT_REQUIRED)
         if reason == ReturnReason.DEFECT and remedy not in ClaimRemedy.values:
@@ -196,6 +215,7 @@ def return_request_create(
             remedy=remedy,
             reason_code=reason_code,
             policy_version_id=policy.version_id,
+            fees=fees,
         )
         photos_store(request=request, photos=photos, stage=PhotoStage.CLAIM, written=written)
     return request
@@ -223,8 +243,9 @@ def request_make(
     remedy="",
     reason_code="",
     policy_version_id=None,
+    fees: ReturnFees | None = None,
 ) -> ReturnRequest:
-    """Create the request for units already checked, and record its first step."""
+    """Create the request for units already checked, with its fees, and record its first step."""
     with transaction.atomic():
         sequence = (order.return_requests.aggregate(Max("sequence"))["sequence__max"] or 0) + 1
         request = ReturnRequest.objects.create(
@@ -240,6 +261,8 @@ def request_make(
             submission_key=submission_key,
             reason_code=reason_code,
             policy_version_id=policy_version_id,
+            return_shipping_fee=fees.shipping if fees else 0,
+            fee_currency=fees.currency if fees else "",
         )
         ReturnLine.objects.bulk_create(
             ReturnLine(
@@ -251,6 +274,7 @@ def request_make(
                 quantity=quantity,
                 unit_price=item.unit_price.amount,
                 currency=item.unit_price.currency,
+                restocking_fee=fees.restocking_for(item.id) if fees else 0,
             )
             for item, quantity in chosen
         )
@@ -259,6 +283,31 @@ def request_make(
         )
         step_record(request=request, step=step, payload=payload)
     return request
+
+
+def return_fees_preview(
+    *,
+    order: ShopifyOrder,
+    quantities: dict[str, int],
+    reason: str,
+    reason_code: str = "",
+    now: datetime | None = None,
+    policy: ReturnPolicy | None = None,
+) -> ReturnFees:
+    """The fees a request for these units would be charged, for the shopper to confirm; raises
+    ReturnError as return_request_create would."""
+    now = now or timezone.now()
+    policy = policy or policy_current()
+    reason_code = reason_code_for(policy, reason, reason_code)
+    chosen = _checked_quantities(order, quantities, reason, now, policy)
+    return request_fees(
+        order=order,
+        chosen=chosen,
+        reason=reason,
+        reason_code=reason_code,
+        now=now,
+        policy=policy,
+    )
 
 
 def _checked_quantities(order, quantities, reason, now, policy=None):

@@ -28,7 +28,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from .. import events, locks, steps
+from .. import events, locks, money, steps
+from ..fees import restocking_percentage
 from ..locks import advisory_lock
 from ..models import RefundState, ReturnEvent, ReturnReason, ReturnRequest, ReturnStatus
 from ..photo_links import admin_url
@@ -299,13 +300,23 @@ def _return_requested(request: ReturnRequest, client, setup: ReturnSetup) -> Sho
             "fulfillmentLineItemId": returnable.get(line.line_item_id, ""),
             "quantity": line.quantity,
         }
+        if line.restocking_fee:
+            # Shopify takes a restocking fee only as a percentage of the line (a Float): the one
+            # that gives exactly the amount the shopper was shown (returns/fees.py).
+            percentage = restocking_percentage(line.restocking_fee, line.unit_price * line.quantity)
+            given["restockingFee"] = {"percentage": percentage}
         if reason:
             given["returnReasonDefinitionId"] = reason
         note = customer_note(request)
         if note:
             given["customerNote"] = note
         lines.append(given)
-    made = shopify_returns.return_request(order_gid=order, lines=lines, client=client)
+    made = shopify_returns.return_request(
+        order_gid=order,
+        lines=lines,
+        return_shipping_fee=return_shipping_fee(request),
+        client=client,
+    )
     _remember(request, made)
     return made
 
@@ -316,6 +327,18 @@ def reason_handles(request: ReturnRequest) -> tuple[str, ...]:
     chosen = request_policy(request).reason(request.reason_code)
     mine = (chosen.shopify_handle,) if chosen and chosen.shopify_handle else ()
     return mine + REASON_HANDLES[request.reason]
+
+
+def return_shipping_fee(request: ReturnRequest) -> dict | None:
+    """The request's return shipping fee as Shopify's MoneyInput: an amount in the order's
+    presentment currency, which is the currency the fee was stored in."""
+    if not request.return_shipping_fee:
+        return None
+    currency = request.fee_currency
+    return {
+        "amount": money.to_shopify(request.return_shipping_fee, currency),
+        "currencyCode": currency,
+    }
 
 
 def customer_note(request: ReturnRequest) -> str:

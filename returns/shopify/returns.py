@@ -171,13 +171,20 @@ def _mutate(name: str, field: str, variables: dict, client: ShopifyClient | None
 
 
 def return_request(
-    *, order_gid: str, lines: list[dict], client: ShopifyClient | None = None
+    *,
+    order_gid: str,
+    lines: list[dict],
+    return_shipping_fee: dict | None = None,
+    client: ShopifyClient | None = None,
 ) -> ShopifyReturn:
-    """lines: ReturnRequestLineItemInput dicts (fulfillmentLineItemId, quantity, reason, note)."""
+    """lines: ReturnRequestLineItemInput dicts (fulfillmentLineItemId, quantity, reason, note,
+    restockingFee); return_shipping_fee: a MoneyInput in the order's presentment currency."""
     for line in lines:
         if line.get("customerNote"):
             line["customerNote"] = line["customerNote"][:CUSTOMER_NOTE_MAX]
     variables = {"input": {"orderId": order_gid, "returnLineItems": lines}}
+    if return_shipping_fee:
+        variables["input"]["returnShippingFee"] = {"amount": return_shipping_fee}
     return _mutate("return_request", "returnRequest", variables, client)
 
 
