@@ -278,4 +278,8 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
 
 
 # The records beside the queue: refunds, the audit trail, order copies and webhook deliveries.
-from . import admin_records, admin_withdrawals  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    admin_records,
+    admin_rules,  # noqa: E402, F401
+    admin_withdrawals,
+)

@@ -216,3 +216,12 @@ def request_by_submission(*, key: str | None) -> ReturnRequest | None:
     except ValueError:
         return None
     return ReturnRequest.objects.filter(submission_key=key).first()
+
+
+def rules_decision_event(request: ReturnRequest) -> ReturnEvent | None:
+    """The latest decision the shop's rules recorded on the request, for its screen."""
+    return (
+        request.events.filter(type=steps.RULES_DECIDED.event_type)
+        .order_by("-created_at", "-pk")
+        .first()
+    )

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import translation
 
 from .. import events, steps
-from ..models import DecisionRule, RejectReason, ReturnEvent, ReturnRequest
+from ..models import DecisionRule, RejectReason, ReturnRequest
 from ..rules.engine import APPROVE, REJECT, Verdict, active_rules, decide
 from ..rules.facts import requests_with_facts
 from .common import event_record
@@ -60,10 +60,3 @@ def request_rules_apply(*, request_id: int) -> Verdict | None:
                 reason = str(RejectReason(rule.reject_reason).label)
             return_reject(request_id=request_id, user=None, reason=reason, step=SYSTEM_REJECT)
     return verdict
-
-
-def rules_decision_event(request: ReturnRequest) -> ReturnEvent | None:
-    """The latest decision the rules recorded on the request, for its screen."""
-    return (
-        request.events.filter(type=steps.RULES_DECIDED.event_type).order_by("-created_at", "-pk")
-    ).first()
