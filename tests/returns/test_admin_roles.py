@@ -24,6 +24,8 @@ STEPS_OF = {  # the steps each permission of the README's table allows, by their
     "receive_return": {"receive"},
     "ship_replacement": {"ship"},
     "issue_refund": {"refund"},
+    # No step on a request: the rules that take some of them (returns/admin_rules.py).
+    "manage_decision_rules": set(),
 }
 ALL_STEPS = set().union(*STEPS_OF.values())
 
@@ -72,8 +74,15 @@ def requests(file_request, staff):
     return {"requested": new, "approved": approved, "resolved": resolved}
 
 
-def test_the_readme_names_the_four_step_permissions():
+def test_the_readme_names_the_four_step_permissions_and_the_rules_one():
     assert sorted(readme_roles()) == sorted(STEPS_OF)
+
+
+@pytest.mark.parametrize("codename", sorted(STEPS_OF))
+def test_only_the_rules_role_opens_the_decision_rules(client, codename):
+    login(client, VIEW, codename)
+    rules = client.get(reverse("admin:returns_decisionrule_changelist"))
+    assert rules.status_code == (200 if codename == "manage_decision_rules" else 403)
 
 
 @pytest.mark.parametrize("codename", sorted(STEPS_OF))
