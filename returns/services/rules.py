@@ -14,7 +14,7 @@ from django.utils import translation
 
 from .. import events, steps
 from ..models import DecisionRule, RejectReason, ReturnRequest
-from ..rules.engine import APPROVE, REJECT, Verdict, active_rules, decide
+from ..rules.engine import APPROVE, REJECT, REVIEW, Verdict, active_rules, decide
 from ..rules.facts import requests_with_facts
 from .common import event_record
 from .transitions import return_approve, return_reject
@@ -35,11 +35,14 @@ def request_rules_apply(*, request_id: int) -> Verdict | None:
         decided = request.events.filter(type=steps.RULES_DECIDED.event_type).exists()
         if decided or request.status != steps.Status.REQUESTED:
             return None
+        rules = shop_rules()
+        if not rules:
+            return Verdict(REVIEW)  # a shop without rules: nothing to record on every request
         found = requests_with_facts(request_ids=[request_id])
         if not found:
             return None
         _request, known = found[0]
-        verdict = decide(shop_rules(), known.facts, policy_blocker=known.policy_blocker)
+        verdict = decide(rules, known.facts, policy_blocker=known.policy_blocker)
         rule = verdict.rule
         event_record(
             request=request,

@@ -80,13 +80,23 @@ def test_a_rule_rejects_with_a_reason_the_shopper_reads_in_their_language(file_r
     assert [r["status"] for r in shopify_returns(devshop)] == ["DECLINED"]
 
 
-def test_no_rule_leaves_every_request_to_a_person(file_request):
+def test_no_matching_rule_leaves_the_request_to_a_person(file_request):
+    DecisionRule.objects.create(text="items > 5", decision="approve")
+
     request = file_request("not_satisfied", {0: 1})
 
     request.refresh_from_db()
     assert request.status == ReturnStatus.REQUESTED
     decided = request.events.get(type=steps.RULES_DECIDED.event_type)
     assert decided.data["decision"] == "review" and decided.data["rule"] is None
+
+
+def test_a_shop_without_rules_sees_no_word_of_them(file_request, client, staff):
+    request = file_request("not_satisfied", {0: 1})
+
+    request.refresh_from_db()
+    assert request.status == ReturnStatus.REQUESTED
+    assert not request.events.filter(type=steps.RULES_DECIDED.event_type).exists()
 
 
 def test_a_switched_off_rule_decides_nothing(file_request, cheap_returns_approved):
@@ -135,3 +145,16 @@ def test_deciding_twice_is_harmless(file_request, devshop, cheap_returns_approve
     assert request.events.filter(type=steps.RULES_DECIDED.event_type).count() == 1
     assert request.events.filter(type=steps.APPROVE.event_type).count() == 1
     assert [r["status"] for r in shopify_returns(devshop)] == ["OPEN"]
+
+
+def test_a_customers_earlier_returns_this_year_are_counted(file_request):
+    DecisionRule.objects.create(text="returns_this_year < 2 and within_window", decision="approve")
+
+    first, second = file_request("not_satisfied", {0: 1}), file_request("not_satisfied", {0: 1})
+    third = file_request("not_satisfied", {1: 1})
+
+    statuses = []
+    for request in (first, second, third):
+        request.refresh_from_db()
+        statuses.append(request.status)
+    assert statuses == [ReturnStatus.APPROVED, ReturnStatus.APPROVED, ReturnStatus.REQUESTED]
