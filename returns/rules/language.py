@@ -50,6 +50,7 @@ MONEY_NUMBER = _(
 )
 WRONG_TYPE = _("“%(name)s” cannot be compared with %(value)s.")
 UNKNOWN_DECISION = _("“%(word)s” is not a decision: write approve, reject or review.")
+NOT_A_CONDITION = _("“%(part)s” is not true or false by itself: compare it, e.g. items > 1.")
 BAD_AMOUNT = _("“%(text)s” is not an amount.")
 
 
@@ -92,7 +93,7 @@ def rule_parse(text: str) -> Rule:
     except SyntaxError as error:
         raise RuleError(SYNTAX % {"error": error.msg, "position": error.offset or 0}) from None
     names, constants = set(), []
-    _check(tree.body, names, constants)
+    _condition(tree.body, names, constants)
     return Rule(
         source=condition.strip(),
         tree=tree,
@@ -136,6 +137,12 @@ def _money_literals(text: str) -> str:
     return " ".join(part for part in out if part.strip())
 
 
+def _condition(node, names: set, constants: list) -> None:
+    """A part that must be true or false itself: a yes/no fact, a comparison, and/or/not."""
+    if _check(node, names, constants) != BOOL:
+        raise RuleError(NOT_A_CONDITION % {"part": _part(node)})
+
+
 _OPERATORS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn)
 
 
@@ -143,10 +150,10 @@ def _check(node, names: set, constants: list) -> str:
     """Refuse what the language does not have; return the node's type (BOOL, TEXT, ...)."""
     if isinstance(node, ast.BoolOp):
         for value in node.values:
-            _check(value, names, constants)
+            _condition(value, names, constants)
         return BOOL
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        _check(node.operand, names, constants)
+        _condition(node.operand, names, constants)
         return BOOL
     if isinstance(node, ast.Name):
         if node.id not in FACTS:

@@ -78,6 +78,8 @@ def test_conditions_read_as_written(text, fact_changes, expected):
         ("kind == 3", "cannot be compared"),
         ("kind < 'return'", "cannot be compared"),
         ("items > 1 -> refund", "not a decision"),
+        ("items", "not true or false"),
+        ("within_window and not total", "not true or false"),
     ],
 )
 def test_a_rule_that_cannot_be_used_is_refused_saying_why(text, says):
