@@ -40,8 +40,9 @@ def request_facts(
     *,
     returns_this_year: int,
     policy: ReturnPolicy,
+    snapshot: Order | None = None,
 ) -> RequestFacts:
-    snapshot = order_snapshot(request.order)
+    snapshot = snapshot or order_snapshot(request.order)
     items = {item.id: item for item in snapshot.line_items}
     is_claim = request.kind == ReturnKind.CLAIM
     within_guarantee = True
@@ -146,10 +147,23 @@ def requests_with_facts(*, request_ids=None, last: int | None = None, policy=Non
         grouped[line.request_id].append(line)
         requests[line.request_id] = line.request
         counts[line.request_id] = line.returns_this_year
+    snapshots: dict[int, Order] = {}  # an order with many requests is read once
+
+    def snapshot_of(request):
+        if request.order_id not in snapshots:
+            snapshots[request.order_id] = order_snapshot(request.order)
+        return snapshots[request.order_id]
+
     return [
         (
             requests[pk],
-            request_facts(requests[pk], lines, returns_this_year=counts[pk], policy=policy),
+            request_facts(
+                requests[pk],
+                lines,
+                returns_this_year=counts[pk],
+                policy=policy,
+                snapshot=snapshot_of(requests[pk]),
+            ),
         )
         for pk, lines in grouped.items()
     ]
