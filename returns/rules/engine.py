@@ -36,6 +36,10 @@ AGAINST_POLICY = _(
 )
 NO_RULE = _("No rule matched: a person decides.")
 POLICY_FORBIDS = _("Rule %(position)s would approve it, but the return policy forbids it: %(why)s")
+WITHDRAWAL_NOT_REJECTED = _(
+    "Rule %(position)s would reject it, but it is a withdrawal within the legal period, which "
+    "needs no reason: a person decides."
+)
 CURRENCY_DIFFERS = _("Rule %(position)s compares amounts in another currency than the shop's.")
 
 
@@ -79,6 +83,11 @@ def decide(rules: Sequence[ActiveRule], facts: dict, *, policy_blocker: str | No
             continue
         if active.decision == APPROVE and policy_blocker:
             why = POLICY_FORBIDS % {"position": active.position, "why": policy_blocker}
+            return Verdict(REVIEW, active, str(why))
+        # A consumer may withdraw within the period without giving any reason (Art. 9 (1)
+        # Directive 2011/83/EU, § 355 (1) BGB, art. 6:230o BW): no rule of the shop's refuses it.
+        if active.decision == REJECT and facts["kind"] == "return" and facts.get("withdrawal"):
+            why = WITHDRAWAL_NOT_REJECTED % {"position": active.position}
             return Verdict(REVIEW, active, str(why))
         return Verdict(active.decision, active)
     return Verdict(REVIEW, None, str(NO_RULE))

@@ -15,7 +15,13 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
 
 from ..models import ReturnKind, ReturnLine, ReturnRequest, ReturnStatus
-from ..policy import NOTHING_LEFT, ReturnPolicy, item_eligibility, period_start
+from ..policy import (
+    NOTHING_LEFT,
+    ReturnPolicy,
+    item_eligibility,
+    period_start,
+    withdrawal_blocker,
+)
 from ..selectors import order_snapshot
 from ..shopify.types import Order
 from .language import Money
@@ -75,6 +81,8 @@ def request_facts(
         "within_window": not _window_ended(snapshot, request, policy),
         "within_guarantee": within_guarantee,
         "final_sale": final_sale,
+        # Not a fact rules name: the engine keeps rules from rejecting a legal withdrawal.
+        "withdrawal": withdrawal_blocker(snapshot, now=request.created_at, policy=policy) is None,
     }
     return RequestFacts(facts=facts, policy_blocker=blocker)
 

@@ -69,15 +69,30 @@ def test_a_claim_above_the_limit_is_left_to_a_person(file_request, devshop):
 
 def test_a_rule_rejects_with_a_reason_the_shopper_reads_in_their_language(file_request, devshop):
     DecisionRule.objects.create(
-        text="items >= 2", decision="reject", reject_reason="not_returnable"
+        text='kind == "claim"', decision="reject", reject_reason="not_returnable"
+    )
+
+    claim = file_request("defect", {1: 1}, comment="The switch is broken.")
+
+    claim.refresh_from_db()
+    assert claim.status == ReturnStatus.REJECTED
+    assert claim.rejection_reason == "Deze artikelen kunnen niet worden geretourneerd."
+    assert [r["status"] for r in shopify_returns(devshop)] == ["DECLINED"]
+    assert "Deze artikelen kunnen niet worden geretourneerd." in mail.outbox[-1].body
+
+
+def test_no_rule_rejects_a_withdrawal_within_the_legal_period(file_request, devshop):
+    DecisionRule.objects.create(
+        text="items >= 1", decision="reject", reject_reason="not_returnable"
     )
 
     request = file_request("not_satisfied", {0: 2})
 
     request.refresh_from_db()
-    assert request.status == ReturnStatus.REJECTED
-    assert request.rejection_reason == "Deze artikelen kunnen niet worden geretourneerd."
-    assert [r["status"] for r in shopify_returns(devshop)] == ["DECLINED"]
+    assert request.status == ReturnStatus.REQUESTED
+    decided = request.events.get(type=steps.RULES_DECIDED.event_type)
+    assert decided.data["decision"] == "review"
+    assert "withdrawal within the legal period" in decided.data["why"]
 
 
 def test_no_matching_rule_leaves_the_request_to_a_person(file_request):

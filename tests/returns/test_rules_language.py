@@ -124,8 +124,10 @@ def test_the_first_matching_rule_decides_and_none_matching_means_review():
     shop = rules(("items > 2", "review"), ("total < 100 EUR", "approve"), ("items > 0", "reject"))
     assert decide(shop, facts(items=1), policy_blocker=None).decision == "approve"
     assert decide(shop, facts(items=3), policy_blocker=None).rule.position == 1
-    expensive = facts(total=Money(Decimal("500"), "EUR"))
+    expensive = facts(total=Money(Decimal("500"), "EUR"), kind="claim")
     assert decide(shop, expensive, policy_blocker=None).decision == "reject"
+    withdrawal = facts(total=Money(Decimal("500"), "EUR"), withdrawal=True)
+    assert decide(shop, withdrawal, policy_blocker=None).decision == "review"
     verdict = decide([], facts(), policy_blocker=None)
     assert verdict.decision == "review" and verdict.rule is None
 
