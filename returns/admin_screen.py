@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from . import events
 from .history import request_history
 from .models import ReturnKind, ReturnRequest
-from .selectors import order_snapshot
+from .rules.words import decided_in_words
+from .selectors import order_snapshot, rules_decision_event
 from .services.webhooks import REDACTED_EMAIL
 from .shopify.types import MailingAddress, Order
 from .tracks import track_of
@@ -72,6 +74,12 @@ def _snapshot(return_request: ReturnRequest) -> Order | None:
         return None
 
 
+def rules_decided_words(return_request: ReturnRequest) -> str:
+    """What the shop's rules decided when the request was made; "" before they looked at it."""
+    event = rules_decision_event(return_request)
+    return decided_in_words(events.payload_of(event)) if event else ""
+
+
 def request_screen(return_request: ReturnRequest) -> dict:
     """The screen's context, but for its buttons and photos (the admin adds those)."""
     order = _snapshot(return_request)
@@ -86,4 +94,5 @@ def request_screen(return_request: ReturnRequest) -> dict:
         "refunds": list(return_request.refunds.select_related("requested_by").order_by("pk")),
         "replacements": _replacements(return_request),
         "history": request_history(return_request, customer_name=customer.name),
+        "rules_decided": rules_decided_words(return_request),
     }

@@ -249,6 +249,18 @@ class EmailSent(Payload):
     event: int | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class RuleDecided(Payload):
+    """What the shop's rules decided on a new request (returns/rules/): the rule that decided
+    (its id, position and words as they were), the decision, and why a person decides instead."""
+
+    decision: str
+    rule: int | None = None
+    position: int | None = None
+    text: str = ""
+    why: str = ""
+
+
 def payload_of(event) -> Payload:
     """The typed payload of a ReturnEvent, by the step its type belongs to."""
     from .steps import step_for_event

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from . import events, money, steps
 from .models import ReturnEvent, ReturnRequest
+from .rules.words import decided_in_words
 
 # Day, month in words, year and time as the staff's language writes them: "12 december 2026
 # 14:03", "12. Dezember 2026 14:03" (the locale's own format, not one pattern for all).
@@ -162,6 +163,7 @@ DESCRIBE: dict[type[events.Payload], Callable[[events.Payload, ReturnRequest], s
     events.ShopRedacted: lambda payload, request: "",
     events.PhotosDeleted: _photos_deleted,
     events.EmailSent: _email,
+    events.RuleDecided: lambda payload, request: decided_in_words(payload),
 }
 
 # Shopify's own answer to a step the portal asked for: money moved, an order cancelled.

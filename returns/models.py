@@ -444,10 +444,14 @@ class WebhookDelivery(models.Model):
 
 from .models_photos import ClaimPhoto, PhotoStage  # noqa: E402
 from .models_policy import PolicyVersion  # noqa: E402
+from .models_rules import DecisionRule, RejectReason, RuleDecision  # noqa: E402
 from .models_withdrawal import WithdrawalDeclaration, WithdrawalOutcome  # noqa: E402
 
 __all__ = [
     "ClaimPhoto",
+    "DecisionRule",
+    "RejectReason",
+    "RuleDecision",
     "PhotoStage",
     "PolicyVersion",
     "ReturnEvent",

@@ -237,3 +237,12 @@ def request_policy(request: ReturnRequest) -> ReturnPolicy:
 def policy_versions():
     """Every saved version, newest first, with who saved it."""
     return PolicyVersion.objects.select_related("created_by").order_by("-created_at", "-pk")
+
+
+def rules_decision_event(request: ReturnRequest) -> ReturnEvent | None:
+    """The latest decision the shop's rules recorded on the request, for its screen."""
+    return (
+        request.events.filter(type=steps.RULES_DECIDED.event_type)
+        .order_by("-created_at", "-pk")
+        .first()
+    )

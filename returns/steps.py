@@ -385,6 +385,15 @@ PHOTOS_ERASED = Step(
     actor=Actor.SYSTEM,
     payload=events.PhotosDeleted,
 )
+# The shop's decision rules looked at a new request (returns/services/rules.py); the approval or
+# rejection they led to is the APPROVE or REJECT step, taken by the system.
+RULES_DECIDED = Step(
+    name="rules_decided",
+    event_type="rules.decided",
+    label=_("Decided by the shop's rules"),
+    actor=Actor.SYSTEM,
+    payload=events.RuleDecided,
+)
 EMAIL_SENT = Step(
     name="email_sent",
     event_type="email.sent",
@@ -544,6 +553,7 @@ STEPS = (
     SHOP_REDACTED,
     PHOTOS_EXPIRED,
     PHOTOS_ERASED,
+    RULES_DECIDED,
     EMAIL_SENT,
     MADE_IN_SHOPIFY,
     APPROVED_IN_SHOPIFY,

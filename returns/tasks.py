@@ -269,3 +269,11 @@ def photos_sweep() -> dict[str, int]:
     from .services.photo_deletion import photos_sweep as sweep
 
     return sweep()
+
+
+@shared_task(acks_late=True)
+def request_rules_apply(request_id: int) -> None:
+    """Decide a new request by the shop's rules (returns/services/rules.py); safe to run twice."""
+    from .services.rules import request_rules_apply as apply
+
+    apply(request_id=request_id)

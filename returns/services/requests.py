@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import events, steps
+from .. import events, steps, tasks
 from ..fees import ReturnFees
 from ..models import (
     ClaimRemedy,
@@ -218,6 +218,8 @@ def return_request_create(
             fees=fees,
         )
         photos_store(request=request, photos=photos, stage=PhotoStage.CLAIM, written=written)
+        # The shop's rules may decide it at once; after commit, so they see it as it was saved.
+        tasks.request_rules_apply.delay_on_commit(request.pk)
     return request
 
 

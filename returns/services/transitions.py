@@ -48,30 +48,31 @@ def request_move(request: ReturnRequest, step: steps.Step, **fields) -> None:
     request.save(update_fields=["status", f"{step.to_status}_at", *fields])
 
 
-def return_approve(*, request_id: int, user) -> ReturnRequest:
+def return_approve(*, request_id: int, user, step: steps.Step = steps.APPROVE) -> ReturnRequest:
+    """Approve the request; `step` is APPROVE as the system takes it when a rule decides."""
     with transaction.atomic():
         request = _locked(request_id)
-        if steps.APPROVE.done(request):
+        if step.done(request):
             return request
-        steps.APPROVE.check(request)
-        request_move(request, steps.APPROVE)
-        step_record(request=request, step=steps.APPROVE, user=user)
+        step.check(request)
+        request_move(request, step)
+        step_record(request=request, step=step, user=user)
     return request
 
 
-def return_reject(*, request_id: int, user, reason: str) -> ReturnRequest:
+def return_reject(
+    *, request_id: int, user, reason: str, step: steps.Step = steps.REJECT
+) -> ReturnRequest:
     reason = (reason or "").strip()
     if not reason:
         raise ReturnError(REJECTION_REASON_REQUIRED)
     with transaction.atomic():
         request = _locked(request_id)
-        if steps.REJECT.done(request):
+        if step.done(request):
             return request
-        steps.REJECT.check(request)
-        request_move(request, steps.REJECT, rejection_reason=reason)
-        step_record(
-            request=request, step=steps.REJECT, user=user, payload=events.Rejected(reason=reason)
-        )
+        step.check(request)
+        request_move(request, step, rejection_reason=reason)
+        step_record(request=request, step=step, user=user, payload=events.Rejected(reason=reason))
     return request
 
 

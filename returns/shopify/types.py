@@ -7,6 +7,7 @@ survive a JSON round trip unchanged: `Order.from_json(order.to_json()) == order`
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass
@@ -301,6 +302,12 @@ def _absent(annotation: Any, name: str) -> Any:
     raise KeyError(f"The stored order has no {name!r}; fetch it from Shopify again.")
 
 
+@functools.cache
+def _type_hints(cls) -> dict[str, Any]:
+    # Resolving a dataclass's annotations costs more than reading the order it describes.
+    return typing.get_type_hints(cls)
+
+
 def _from_json(annotation: Any, value: Any) -> Any:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
@@ -312,7 +319,7 @@ def _from_json(annotation: Any, value: Any) -> Any:
         item_type = typing.get_args(annotation)[0]
         return tuple(_from_json(item_type, item) for item in value)
     if dataclasses.is_dataclass(annotation):
-        hints = typing.get_type_hints(annotation)
+        hints = _type_hints(annotation)
         return annotation(
             **{
                 f.name: _from_json(hints[f.name], value[f.name])

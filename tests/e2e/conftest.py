@@ -48,3 +48,25 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+STAFF_PASSWORD = "a-long-secret"
+
+
+@pytest.fixture
+def staff_login(db):
+    """Log a superuser in on a page: `staff_login(page, live_server)`."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    user = get_user_model().objects.create_superuser("sam", "sam@example.com", STAFF_PASSWORD)
+
+    def login(page, live_server):
+        page.goto(live_server.url + reverse("admin:login"))
+        page.locator('input[name="username"]').fill(user.get_username())
+        page.locator('input[name="password"]').fill(STAFF_PASSWORD)
+        page.locator('input[type="submit"]').click()
+        page.wait_for_url(lambda url: "/login/" not in url)
+        return user
+
+    return login

@@ -27,7 +27,10 @@ STEPS_OF = {  # the steps each permission of the README's table allows, by their
 }
 ALL_STEPS = set().union(*STEPS_OF.values())
 # Roles that are not a request's step: each opens its own screen.
-SCREENS_OF = {"change_policy": "admin:returns_policyversion_add"}
+SCREENS_OF = {
+    "change_policy": "admin:returns_policyversion_add",
+    "manage_decision_rules": "admin:returns_decisionrule_changelist",
+}
 
 
 def readme_roles() -> list[str]:
