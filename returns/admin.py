@@ -278,4 +278,4 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
 
 
 # The records beside the queue: refunds, the audit trail, order copies and webhook deliveries.
-from . import admin_records, admin_withdrawals  # noqa: E402, F401
+from . import admin_records, admin_report, admin_withdrawals  # noqa: E402, F401

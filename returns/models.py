@@ -178,6 +178,8 @@ class ReturnLine(models.Model):
     title = models.CharField(_("title"), max_length=255)
     variant_title = models.CharField(_("variant"), max_length=255, blank=True)
     sku = models.CharField(_("SKU"), max_length=255, blank=True)
+    # Shopify's product (gid) of the line item, for the returns report; empty for a custom line.
+    product_id = models.CharField(_("product"), max_length=64, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3)
@@ -424,6 +426,7 @@ class WebhookDelivery(models.Model):
 
 
 from .models_photos import ClaimPhoto, PhotoStage  # noqa: E402
+from .models_report import Report, SalesSync, SoldLine  # noqa: E402
 from .models_withdrawal import WithdrawalDeclaration, WithdrawalOutcome  # noqa: E402
 
 __all__ = [
@@ -437,6 +440,9 @@ __all__ = [
     "ReturnStatus",
     "Refund",
     "RefundState",
+    "Report",
+    "SalesSync",
+    "SoldLine",
     "Replacement",
     "ShopifyOrder",
     "WebhookDelivery",

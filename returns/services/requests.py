@@ -30,6 +30,7 @@ from ..shopify.types import Order
 from .common import ReturnError, step_record
 from .photos import photo_files_undone_on_failure, photos_allowed, photos_store
 from .refunds import refunds_reconcile
+from .sales import sold_lines_record
 
 NO_ITEMS = _("Choose at least one item and how many.")
 UNKNOWN_ITEM = _("One of the chosen items is not part of this order.")
@@ -40,7 +41,16 @@ REMEDY_REQUIRED = _("Please choose whether you want the item repaired or replace
 
 
 def shopify_order_store(*, order: Order) -> ShopifyOrder:
-    """Save Shopify's order as the local copy; an older snapshot never replaces a newer one."""
+    """Save Shopify's order as the local copy; an older snapshot never replaces a newer one.
+    Its line items count as sold in the returns report."""
+    with transaction.atomic():
+        stored = _order_copy_store(order)
+        if stored.shopify_updated_at == order.updated_at:
+            sold_lines_record(order=order)
+        return stored
+
+
+def _order_copy_store(order: Order) -> ShopifyOrder:
     with transaction.atomic():
         local = ShopifyOrder.objects.select_for_update().filter(shopify_id=order.id).first()
         if local and local.shopify_updated_at and local.shopify_updated_at > order.updated_at:
@@ -211,6 +221,7 @@ def request_make(
                 title=item.title,
                 variant_title=item.variant_title or "",
                 sku=item.sku or "",
+                product_id=item.product_id or "",
                 quantity=quantity,
                 unit_price=item.unit_price.amount,
                 currency=item.unit_price.currency,
