@@ -48,6 +48,9 @@ class SalesSync(models.Model):
         verbose_name_plural = _("sales syncs")
         ordering = ["-finished_at"]
 
+    def __str__(self):
+        return f"{self.finished_at:%Y-%m-%d %H:%M}: {self.orders}"
+
 
 class Report(models.Model):
     """No table: the holder of the report's permission (returns.view_report) and its admin entry."""
@@ -57,3 +60,6 @@ class Report(models.Model):
         default_permissions = ("view",)
         verbose_name = _("returns report")
         verbose_name_plural = _("returns report")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)

@@ -151,8 +151,7 @@ def rates_chart(report: Report) -> SafeString:
             )
         )
     summary = "; ".join(
-        _("%(product)s: %(rate)s") % {"product": p.title, "rate": percent(p.rate)}
-        for p in products
+        _("%(product)s: %(rate)s") % {"product": p.title, "rate": percent(p.rate)} for p in products
     )
     return _svg(
         "chart-rates",
@@ -173,7 +172,10 @@ def _svg(name, width, height, title, summary, parts, legend=()) -> SafeString:
         "",
         '<rect class="{}" x="{}" y="2" width="10" height="10"/>'
         '<text class="chart-axis" x="{}" y="11">{}</text>',
-        ((css, LEFT + i * 200, LEFT + i * 200 + 14, words) for i, (css, words) in enumerate(legend)),
+        (
+            (css, LEFT + i * 200, LEFT + i * 200 + 14, words)
+            for i, (css, words) in enumerate(legend)
+        ),
     )
     return format_html(
         '<svg class="chart {}" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '

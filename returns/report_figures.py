@@ -183,7 +183,9 @@ def returned_units(filters: Filters):
 def sold_units(filters: Filters):
     start, end = filters.bounds()
     return (
-        SoldLine.objects.filter(_search("", filters.search), ordered_at__gte=start, ordered_at__lt=end)
+        SoldLine.objects.filter(
+            _search("", filters.search), ordered_at__gte=start, ordered_at__lt=end
+        )
         .annotate(month=TruncMonth("ordered_at"))
         .values("month", "product_id", "sku")
         .annotate(units=Sum("quantity"), name=Max("title"))
@@ -275,14 +277,14 @@ def report_build(filters: Filters) -> Report:
     return Report(
         filters=filters,
         rows=ordered,
-        months=_totals(ordered, lambda r: r.month, month_range(filters.first_month, filters.last_month)),
+        months=_totals(
+            ordered, lambda r: r.month, month_range(filters.first_month, filters.last_month)
+        ),
         products=sorted(
             _totals(ordered, lambda r: r.product_id or f"sku:{r.sku}:{r.title}"),
             key=lambda t: (-(t.rate or 0), -t.returned, t.title.casefold()),
         ),
-        reasons=[
-            code for code in reason_codes() if any(code in r.by_reason for r in ordered)
-        ]
+        reasons=[code for code in reason_codes() if any(code in r.by_reason for r in ordered)]
         + sorted({c for r in ordered for c in r.by_reason} - set(reason_codes())),
         total=_totals(ordered, lambda r: None)[0] if ordered else Total(key=None),
         last_sync=SalesSync.objects.first(),

@@ -25,7 +25,15 @@ CANNOT_READ_ORDERS = _(
 # order created while the last one ran is not missed.
 FIRST_SYNC_DAYS = 400
 OVERLAP = timedelta(days=2)
-_UPDATED = ["order_shopify_id", "product_id", "variant_id", "title", "sku", "quantity", "ordered_at"]
+_UPDATED = [
+    "order_shopify_id",
+    "product_id",
+    "variant_id",
+    "title",
+    "sku",
+    "quantity",
+    "ordered_at",
+]
 
 
 def sold_lines_record(*, order: Order) -> None:
@@ -58,9 +66,7 @@ def _store(order_id: str, *, cancelled: bool, lines: Iterable[SoldLine]) -> int:
     return len(lines)
 
 
-def sales_sync(
-    *, since: datetime | None = None, client: ShopifyClient | None = None
-) -> SalesSync:
+def sales_sync(*, since: datetime | None = None, client: ShopifyClient | None = None) -> SalesSync:
     """Read the shop's orders created since `since` (by default: since the last sync) and store
     what they sold. Raises ReturnError when the app may not read orders; ShopifyError when
     Shopify cannot be asked (what was stored by then stays: each page is stored whole)."""
@@ -70,9 +76,7 @@ def sales_sync(
     if since is None:
         last = SalesSync.objects.first()
         since = (
-            last.finished_at - OVERLAP
-            if last
-            else timezone.now() - timedelta(days=FIRST_SYNC_DAYS)
+            last.finished_at - OVERLAP if last else timezone.now() - timedelta(days=FIRST_SYNC_DAYS)
         )
     orders = lines = 0
     for page in shopify_sales.orders_created_since(since, client=client):
