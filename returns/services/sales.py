@@ -96,7 +96,6 @@ def _line(order: shopify_sales.SoldOrder, item: shopify_sales.SoldItem) -> SoldL
         line_item_id=item.line_item_id,
         order_shopify_id=order.id,
         product_id=item.product_id,
-        variant_id=item.variant_id,
         title=item.title[:255],
         sku=item.sku[:255],
         quantity=item.quantity,

@@ -17,7 +17,6 @@ class SoldItem:
     sku: str
     quantity: int
     product_id: str
-    variant_id: str
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class SoldOrder:
 def orders_created_since(
     since: datetime, *, client: ShopifyClient | None = None
 ) -> Iterator[list[SoldOrder]]:
-    """The orders created at or after `since`, one page (up to 50 orders) at a time."""
+    """The orders created at or after `since`, one page (up to 20 orders) at a time."""
     client = client or get_client()
     # Shopify's search syntax: created_at:>=<ISO 8601 timestamp>.
     query = f"created_at:>='{since.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
@@ -58,7 +57,6 @@ def _order(node: dict) -> SoldOrder:
                 sku=item.get("sku") or "",
                 quantity=item.get("quantity") or 0,
                 product_id=(item.get("product") or {}).get("id") or "",
-                variant_id=(item.get("variant") or {}).get("id") or "",
             )
             for item in node["lineItems"]["nodes"]
         ),

@@ -26,6 +26,8 @@ STEPS_OF = {  # the steps each permission of the README's table allows, by their
     "issue_refund": {"refund"},
 }
 ALL_STEPS = set().union(*STEPS_OF.values())
+# Roles that take no step: the returns report.
+OTHER_ROLES = {"view_report"}
 
 
 def readme_roles() -> list[str]:
@@ -72,8 +74,17 @@ def requests(file_request, staff):
     return {"requested": new, "approved": approved, "resolved": resolved}
 
 
-def test_the_readme_names_the_four_step_permissions():
-    assert sorted(readme_roles()) == sorted(STEPS_OF)
+def test_the_readme_names_the_four_step_permissions_and_the_report():
+    assert sorted(readme_roles()) == sorted({*STEPS_OF, *OTHER_ROLES})
+
+
+def test_the_report_role_opens_the_report_and_no_request(client, requests):
+    assert "view_report" in readme_roles()
+    login(client, "view_report")
+    assert client.get(reverse("admin:returns_report_changelist")).status_code == 200
+    assert client.get(change(requests["approved"])).status_code == 403
+    for step in ALL_STEPS:
+        assert client.get(url(step, requests["approved"])).status_code == 403, step
 
 
 @pytest.mark.parametrize("codename", sorted(STEPS_OF))
