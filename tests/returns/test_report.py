@@ -176,3 +176,21 @@ def test_csv_cells_cannot_become_formulas(client, start):
     assert row["product"] == f'\'{start}HYPERLINK("http://x")'
     assert row["SKU"] == f"'{start}1"
     assert row["units sold"] == "2"
+
+
+def test_the_migration_gives_earlier_lines_their_product_and_counts_earlier_copies_as_sold():
+    import importlib
+
+    from django.apps import apps
+
+    from returns.models import SoldLine
+    from tests.factories import ReturnLineFactory, ShopifyOrderFactory
+
+    order = ShopifyOrderFactory()
+    item = order.data["line_items"][0]
+    line = ReturnLineFactory(request__order=order, line_item_id=item["id"], product_id="")
+    importlib.import_module("returns.migrations.0017_report").backfill(apps, None)
+    line.refresh_from_db()
+    assert line.product_id == item["product_id"]
+    sold = SoldLine.objects.get(line_item_id=item["id"])
+    assert (sold.quantity, sold.source, sold.product_id) == (2, "portal", item["product_id"])
