@@ -32,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 
+from . import money
 from .models import (
     Refund,
     RefundState,
@@ -281,7 +282,9 @@ def _report_build(filters: Filters) -> Report:
         rows[key].refunded_lines = count
     ordered = sorted(rows.values(), key=lambda r: (r.month, r.title.casefold(), r.sku))
     for found in ordered:
-        found.refunded = {c: _cents(a) for c, a in sorted(found.refunded.items())}
+        found.refunded = {
+            c: a.quantize(money.quantum(c)) for c, a in sorted(found.refunded.items())
+        }
     return Report(
         filters=filters,
         rows=ordered,
@@ -325,7 +328,3 @@ def _duration(value) -> timedelta:
     if isinstance(value, timedelta):
         return value
     return timedelta(microseconds=int(value))
-
-
-def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(Decimal("0.01"))
