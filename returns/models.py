@@ -180,6 +180,11 @@ class ReturnLine(models.Model):
     sku = models.CharField(_("SKU"), max_length=255, blank=True)
     # Shopify's product (gid) of the line item, for the returns report; empty for a custom line.
     product_id = models.CharField(_("product"), max_length=64, blank=True)
+    # What this line is worth of its request (unit price × quantity over the request's total),
+    # set when the request is filed: the returns report shares a refund over the lines by it.
+    value_share = models.DecimalField(
+        _("share of the request's value"), max_digits=7, decimal_places=6, default=1
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3)

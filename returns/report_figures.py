@@ -22,14 +22,11 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
-    Value,
     When,
 )
-from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from . import money
@@ -183,14 +180,8 @@ def sold_units(filters: Filters):
 def refunded_amounts(filters: Filters):
     """Succeeded refunds in the shop's currency, per month refunded, product and SKU, with the
     time from request to refund; a refund is shared over its request's lines by what each line
-    was worth."""
+    was worth (ReturnLine.value_share, stored when the request is filed: no subquery per row)."""
     start, end = filters.bounds()
-    request_value = (
-        ReturnLine.objects.filter(request=OuterRef("request"))
-        .values("request")
-        .annotate(value=Sum(F("unit_price") * F("quantity"), output_field=AMOUNT))
-        .values("value")
-    )
     refunds = Refund.objects.annotate(refunded_on=Coalesce("succeeded_at", "created_at")).filter(
         _search("request__lines__", filters.search),
         state=RefundState.SUCCEEDED,
@@ -199,7 +190,6 @@ def refunded_amounts(filters: Filters):
     )
     if filters.kind:
         refunds = refunds.filter(request__kind=filters.kind)
-    line_value = F("request__lines__unit_price") * F("request__lines__quantity")
     return (
         refunds.annotate(
             month=TruncMonth("refunded_on"),
@@ -211,9 +201,7 @@ def refunded_amounts(filters: Filters):
                 output_field=CharField(),
             ),
             share=ExpressionWrapper(
-                Coalesce("shop_amount", "amount")
-                * line_value
-                / NullIf(Subquery(request_value, output_field=AMOUNT), Value(0)),
+                Coalesce("shop_amount", "amount") * F("request__lines__value_share"),
                 output_field=AMOUNT,
             ),
         )

@@ -45,6 +45,7 @@ def _request(order, created, kind, items, *, status=ReturnStatus.REQUESTED, sequ
         status=status,
     )
     ReturnRequest.objects.filter(pk=request.pk).update(created_at=created)
+    value = {line["id"]: _price(line) * quantity for line, quantity in items}
     for line, quantity in items:
         ReturnLineFactory(
             request=request,
@@ -53,10 +54,15 @@ def _request(order, created, kind, items, *, status=ReturnStatus.REQUESTED, sequ
             sku=line["sku"],
             product_id=line["product"]["id"],
             quantity=quantity,
-            unit_price=Decimal(line["originalUnitPriceSet"]["shopMoney"]["amount"]),
+            unit_price=_price(line),
+            value_share=value[line["id"]] / sum(value.values()),
         )
     request.refresh_from_db()
     return request
+
+
+def _price(line) -> Decimal:
+    return Decimal(line["originalUnitPriceSet"]["shopMoney"]["amount"])
 
 
 def _refund(request, amount, after):

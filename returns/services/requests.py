@@ -4,6 +4,7 @@ import hmac
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -214,6 +215,7 @@ def request_make(
             comment=comment,
             submission_key=submission_key,
         )
+        value = sum((item.unit_price.amount * quantity for item, quantity in chosen), Decimal(0))
         ReturnLine.objects.bulk_create(
             ReturnLine(
                 request=request,
@@ -222,6 +224,7 @@ def request_make(
                 variant_title=item.variant_title or "",
                 sku=item.sku or "",
                 product_id=item.product_id or "",
+                value_share=_share(item.unit_price.amount * quantity, value, len(chosen)),
                 quantity=quantity,
                 unit_price=item.unit_price.amount,
                 currency=item.unit_price.currency,
@@ -233,6 +236,12 @@ def request_make(
         )
         step_record(request=request, step=step, payload=payload)
     return request
+
+
+def _share(line_value: Decimal, request_value: Decimal, lines: int) -> Decimal:
+    """A line's part of its request's value; an equal part where the items cost nothing."""
+    share = line_value / request_value if request_value else Decimal(1) / lines
+    return share.quantize(Decimal("0.000001"))
 
 
 def _checked_quantities(order, quantities, reason, now, policy=None):

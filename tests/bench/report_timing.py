@@ -86,6 +86,7 @@ def seed(count: int = REQUESTS) -> None:
                         title=title,
                         sku=f"SKU-{(i + extra * 7) % PRODUCTS:02}-{i % 3}",
                         product_id=product_id,
+                        value_share=Decimal("0.5") if i % 5 == 0 else Decimal(1),
                         quantity=1 + i % 2,
                         unit_price=Decimal("29.95"),
                         currency="EUR",

@@ -192,5 +192,14 @@ def test_the_migration_gives_earlier_lines_their_product_and_counts_earlier_copi
     importlib.import_module("returns.migrations.0017_report").backfill(apps, None)
     line.refresh_from_db()
     assert line.product_id == item["product_id"]
+    assert line.value_share == 1
     sold = SoldLine.objects.get(line_item_id=item["id"])
     assert (sold.quantity, sold.source, sold.product_id) == (2, "portal", item["product_id"])
+
+
+def test_a_request_filed_by_a_shopper_shares_its_value_over_its_lines(file_request):
+    # The shirt at 39.95 and the lamp at 89.00 (tests/returns/conftest.py).
+    request = file_request("not_satisfied", {0: 2, 1: 1})
+    shares = {line.title: line.value_share for line in request.lines.all()}
+    assert shares == {"Linen shirt": Decimal("0.473061"), "Desk lamp": Decimal("0.526939")}
+    assert all(line.product_id.startswith("gid://shopify/Product/") for line in request.lines.all())
