@@ -40,7 +40,8 @@ def months_chart(report: Report) -> SafeString:
     """Bars per month: units returned and units claimed side by side."""
     months = report.months
     top = _nice_max(max([1, *(m.returned for m in months), *(m.claimed for m in months)]))
-    width = LEFT + MONTH_WIDTH * max(len(months), 1) + 8
+    # Wide enough for the legend above, however few the months.
+    width = max(LEFT + MONTH_WIDTH * max(len(months), 1) + 8, LEFT + 400)
     height = TOP + BARS_HEIGHT + BOTTOM
     bar = (MONTH_WIDTH - 12) // 2
     parts = []
