@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 
 def name_key(name: str) -> str:
@@ -23,6 +24,37 @@ def parse_search(query: str) -> list[tuple[str | None, str]]:
     return terms
 
 
+# Shopify's date filters (created_at:>='2026-11-01T00:00:00Z', updated_at:<2026-12-01) and the
+# order fields they read.
+DATE_FIELDS = {"created_at": "createdAt", "updated_at": "updatedAt", "processed_at": "processedAt"}
+_COMPARISON = re.compile(r"^(>=|<=|>|<)?'?([^']*)'?$")
+
+
+def _moment(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.replace("z", "+00:00").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _compares(stored: str | None, value: str) -> bool:
+    match = _COMPARISON.match(value)
+    wanted = _moment(match[2]) if match else None
+    moment = _moment(stored) if stored else None
+    if wanted is None or moment is None:
+        return False
+    operator = match[1] or ""
+    if not operator:  # a bare date: that day
+        return wanted <= moment < wanted + timedelta(days=1)
+    return {
+        ">=": moment >= wanted,
+        ">": moment > wanted,
+        "<=": moment <= wanted,
+        "<": moment < wanted,
+    }[operator]
+
+
 def matches(order: dict, field: str | None, value: str) -> bool:
     value = value.lower()
     if field == "name":
@@ -36,6 +68,8 @@ def matches(order: dict, field: str | None, value: str) -> bool:
         return (order.get("status") or "").lower() == value
     if field == "id":
         return order["id"].rsplit("/", 1)[-1] == value
+    if field in DATE_FIELDS:
+        return _compares(order.get(DATE_FIELDS[field]), value)
     if field is None:
         haystack = [order.get("name", ""), order.get("email") or "", *order.get("tags", [])]
         return any(value.lstrip("#") in h.lower() for h in haystack)

@@ -278,4 +278,10 @@ class ReturnRequestAdmin(PhotoAdminViews, TransitionViews, admin.ModelAdmin):
 
 
 # The records beside the queue: refunds, the audit trail, order copies and webhook deliveries.
-from . import admin_policy, admin_records, admin_rules, admin_withdrawals  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    admin_policy,
+    admin_records,
+    admin_report,
+    admin_rules,
+    admin_withdrawals,
+)

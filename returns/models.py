@@ -195,6 +195,13 @@ class ReturnLine(models.Model):
     title = models.CharField(_("title"), max_length=255)
     variant_title = models.CharField(_("variant"), max_length=255, blank=True)
     sku = models.CharField(_("SKU"), max_length=255, blank=True)
+    # Shopify's product (gid) of the line item, for the returns report; empty for a custom line.
+    product_id = models.CharField(_("product"), max_length=64, blank=True)
+    # What this line is worth of its request (unit price × quantity over the request's total),
+    # set when the request is filed: the returns report shares a refund over the lines by it.
+    value_share = models.DecimalField(
+        _("share of the request's value"), max_digits=7, decimal_places=6, default=1
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3)
@@ -444,6 +451,7 @@ class WebhookDelivery(models.Model):
 
 from .models_photos import ClaimPhoto, PhotoStage  # noqa: E402
 from .models_policy import PolicyVersion  # noqa: E402
+from .models_report import Report, SalesSync, SoldLine  # noqa: E402
 from .models_rules import DecisionRule, RejectReason, RuleDecision  # noqa: E402
 from .models_withdrawal import WithdrawalDeclaration, WithdrawalOutcome  # noqa: E402
 
@@ -462,6 +470,9 @@ __all__ = [
     "ReturnStatus",
     "Refund",
     "RefundState",
+    "Report",
+    "SalesSync",
+    "SoldLine",
     "Replacement",
     "ShopifyOrder",
     "WebhookDelivery",

@@ -277,6 +277,7 @@ PHOTOS_RETENTION_DAYS = env.int("PHOTOS_RETENTION_DAYS", default=180)
 CELERY_BEAT_SCHEDULE = {
     "resume-stalled-work": {"task": "returns.tasks.stalled_work_resume", "schedule": 5 * 60.0},
     "delete-expired-photos": {"task": "returns.tasks.photos_sweep", "schedule": 60 * 60.0},
+    "sync-sales-for-report": {"task": "returns.tasks.sales_sync", "schedule": 6 * 60 * 60.0},
 }
 
 # ---------------------------------------------------------------------------------------------

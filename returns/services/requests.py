@@ -38,6 +38,7 @@ from .common import ReturnError, step_record
 from .photos import photo_files_undone_on_failure, photos_allowed, photos_store
 from .refunds import refunds_reconcile
 from .request_fees import FEES_CHANGED, request_fees
+from .sales import sold_lines_record
 
 NO_ITEMS = _("Choose at least one item and how many.")
 UNKNOWN_ITEM = _("One of the chosen items is not part of this order.")
@@ -49,7 +50,16 @@ REMEDY_REQUIRED = _("Please choose whether you want the item repaired or replace
 
 
 def shopify_order_store(*, order: Order) -> ShopifyOrder:
-    """Save Shopify's order as the local copy; an older snapshot never replaces a newer one."""
+    """Save Shopify's order as the local copy; an older snapshot never replaces a newer one.
+    Its line items count as sold in the returns report."""
+    with transaction.atomic():
+        stored = _order_copy_store(order)
+        if stored.shopify_updated_at == order.updated_at:
+            sold_lines_record(order=order)
+        return stored
+
+
+def _order_copy_store(order: Order) -> ShopifyOrder:
     with transaction.atomic():
         local = ShopifyOrder.objects.select_for_update().filter(shopify_id=order.id).first()
         if local and local.shopify_updated_at and local.shopify_updated_at > order.updated_at:
@@ -266,6 +276,7 @@ def request_make(
             return_shipping_fee=fees.shipping if fees else 0,
             fee_currency=fees.currency if fees else "",
         )
+        value = sum((item.unit_price.amount * quantity for item, quantity in chosen), Decimal(0))
         ReturnLine.objects.bulk_create(
             ReturnLine(
                 request=request,
@@ -273,6 +284,8 @@ def request_make(
                 title=item.title,
                 variant_title=item.variant_title or "",
                 sku=item.sku or "",
+                product_id=item.product_id or "",
+                value_share=_share(item.unit_price.amount * quantity, value, len(chosen)),
                 quantity=quantity,
                 unit_price=item.unit_price.amount,
                 currency=item.unit_price.currency,
@@ -310,6 +323,12 @@ def return_fees_preview(
         now=now,
         policy=policy,
     )
+
+
+def _share(line_value: Decimal, request_value: Decimal, lines: int) -> Decimal:
+    """A line's part of its request's value; an equal part where the items cost nothing."""
+    share = line_value / request_value if request_value else Decimal(1) / lines
+    return share.quantize(Decimal("0.000001"))
 
 
 def _checked_quantities(order, quantities, reason, now, policy=None):

@@ -125,3 +125,29 @@ def todo_queue(context):
         "counts": todo_counts(),
         "changelist": reverse("admin:returns_returnrequest_changelist"),
     }
+
+
+@register.filter
+def report_percent(rate):
+    from ..report_format import percent
+
+    return percent(rate)
+
+
+@register.filter
+def report_days(value):
+    from ..report_format import days
+
+    return days(value)
+
+
+@register.filter
+def report_month(month):
+    from ..report_format import month_label
+
+    return month_label(month)
+
+
+@register.filter
+def report_units(by_reason, code):
+    return by_reason.get(code, 0)

@@ -3,10 +3,11 @@
 1. counts: SQL queries per page and Shopify requests per page and flow, in this process;
 2. load: the status page, a warm lookup and a bare view under gunicorn (two workers) with a
    Celery worker running, against PostgreSQL and Redis, driven by wrk;
-3. refunds: 500 queued refunds drained by the Celery worker through a throttled devshop.
+3. refunds: 500 queued refunds drained by the Celery worker through a throttled devshop;
+4. the returns report over 100,000 requests: figures, admin page and CSV (report_timing.py).
 
 It needs PostgreSQL and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL; defaults on 127.0.0.1) and
-creates, and at the end drops, a database of its own. It prints one table; the exit status is 1
+creates, and at the end drops, a database of its own. It prints two tables; the exit status is 1
 if a target does not hold.
 """
 
@@ -46,7 +47,7 @@ def _run(stack: Stack, started: float) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from . import counts, drain, report
+    from . import counts, drain, report, report_timing
     from .load import load_tool
 
     say("migrating the benchmark database, collecting static files")
@@ -66,8 +67,16 @@ def _run(stack: Stack, started: float) -> int:
     ids = drain.seed()
     drained = drain.drain(ids, stack=stack)
 
+    stack.stop_all()
+    say(f"timing the returns report over {report_timing.REQUESTS:,} requests")
+    report_figures = report_timing.measure()
+
     table, ok = report.render(measured, loads, drained, cpus=os.cpu_count())
+    report_table = report.Table()
+    report_timing.rows(report_table, report_figures)
     print(table)
+    print(report_table.render())
+    ok = ok and report_table.ok
     say(f"done in {time.monotonic() - started:.0f} s")
     return 0 if ok else 1
 

@@ -30,6 +30,7 @@ ALL_STEPS = set().union(*STEPS_OF.values())
 SCREENS_OF = {
     "change_policy": "admin:returns_policyversion_add",
     "manage_decision_rules": "admin:returns_decisionrule_changelist",
+    "view_report": "admin:returns_report_changelist",
 }
 
 
@@ -90,6 +91,15 @@ def test_a_screen_role_opens_its_screen_and_no_step_role_does(client, requests, 
         client.logout()
         login(client, VIEW, step_role)
         assert client.get(screen).status_code == 403, step_role
+
+
+def test_the_report_role_opens_the_report_and_no_request(client, requests):
+    assert "view_report" in readme_roles()
+    login(client, "view_report")
+    assert client.get(reverse("admin:returns_report_changelist")).status_code == 200
+    assert client.get(change(requests["approved"])).status_code == 403
+    for step in ALL_STEPS:
+        assert client.get(url(step, requests["approved"])).status_code == 403, step
 
 
 @pytest.mark.parametrize("codename", sorted(STEPS_OF))
